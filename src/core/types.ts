@@ -1,0 +1,82 @@
+// Shared vocabulary of diagbot's pure core. Everything here is plain data: no I/O.
+
+/** Category ids fixed by TRIAGE.md; the contract for findings. */
+export const CATEGORIES = [
+  'upstream_app_error',
+  'unhandled_exception',
+  'nginx_internal_error',
+  'intercepted_upstream_error',
+  'nginx_config_invalid',
+  'worker_crash',
+  'fd_exhaustion',
+  'memory_exhaustion',
+  'disk_full',
+  'db_pool_exhaustion',
+  'bad_deploy',
+  'dependency_down',
+  'host_unreachable',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type Severity = 'critical' | 'warning' | 'info';
+export type Role = 'root_cause' | 'symptom' | 'contributing';
+
+/** Remediations a finding may call for; buttons are built from these ids. */
+export type ActionId = 'rollback' | 'kill_idle_connections' | 'rerun_diagnosis';
+
+export interface EvidenceExcerpt {
+  /** Where it came from: a command id, or a file path on the host. */
+  source: string;
+  /** Exact lines as they appear in the source (possibly shortened with an ellipsis line). */
+  excerpt: string;
+}
+
+export interface Finding {
+  category: Category;
+  severity: Severity;
+  role: Role;
+  /** 0..1: how sure the rule is, raised by corroborating signals. */
+  confidence: number;
+  summary: string;
+  evidence: EvidenceExcerpt[];
+  actions: ActionId[];
+  /** Optional epoch-ms of the first signal, used to order causes by time. */
+  firstSeenMs?: number;
+}
+
+/** Output of one triage command as the transport returned it. A non-zero exit is data. */
+export interface CommandOutput {
+  id: string;
+  /** For per-target commands (one per log file), the target the command ran against. */
+  target?: string;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  truncated: boolean;
+  timedOut: boolean;
+  /** Set when the command could not run at all (channel failure, not applicable…). */
+  error?: string;
+}
+
+/** Everything collected from one host, handed to the pure evidence builder. */
+export interface RawHostOutputs {
+  host: string;
+  /** Inventory facts the commands were run with. */
+  context: {
+    hasPostgres: boolean;
+    hasDeploy: boolean;
+    appLogGlobs: string[];
+  };
+  commands: CommandOutput[];
+}
+
+export interface RootCause {
+  category: Category;
+  summary: string;
+}
+
+export interface Diagnosis {
+  findings: Finding[];
+  rootCause: RootCause | null;
+}
