@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+// Everything here may end up in a command line on a production host, so each value is
+// held to the narrowest shape that still covers real inventories.
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]+(?:%[A-Za-z0-9]+)?)$/;
+const USER = /^[a-z_][a-z0-9_.-]{0,31}$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._/@+-]*$/;
+// Globs are expanded by the host's shell, so only glob metacharacters are allowed beyond SAFE_PATH.
+const SAFE_GLOB = /^\/[A-Za-z0-9._/@+*?[\]-]*$/;
+
+export const hostNameSchema = z.string().regex(HOST_NAME, 'must be letters, digits, ".", "_" or "-" (max 63), starting with a letter or digit');
+
+const absolutePath = (what: string) =>
+  z.string().regex(SAFE_PATH, `${what} must be an absolute path of letters, digits and ._/@+- only`)
+    .refine((p) => !p.split('/').includes('..'), `${what} must not contain ".."`);
+
+const localPath = z.string().min(1).refine((p) => !p.includes('\0') && !p.includes('\n'), 'must be a plain file path');
+
+const connectionFields = {
+  user: z.string().regex(USER, 'must be a POSIX user name'),
+  port: z.coerce.number().int().min(1).max(65535),
+  privateKeyPath: localPath,
+  knownHostsPath: localPath,
+  connectTimeoutMs: z.coerce.number().int().min(100).max(120_000),
+  sudo: z.boolean(),
+};
+
+export const defaultsSchema = z.object(connectionFields).partial().strict();
+
+export const hostSchema = z.object({
+  address: z.string().regex(ADDRESS, 'must be a hostname or an IP address'),
+  ...Object.fromEntries(Object.entries(connectionFields).map(([k, v]) => [k, v.optional()])) as {
+    [K in keyof typeof connectionFields]: z.ZodOptional<(typeof connectionFields)[K]>
+  },
+  labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are identifiers'), z.string().max(256)).default({}),
+  postgres: z.object({
+    url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL'),
+  }).strict().optional(),
+  deploy: z.object({
+    releasesDir: absolutePath('releasesDir'),
+    currentLink: absolutePath('currentLink'),
+    restartCommand: z.string().min(1).max(1000).refine((c) => !/[\n\0]/.test(c), 'must be a single line'),
+  }).strict().optional(),
+  app: z.object({
+    logPaths: z.array(z.string().regex(SAFE_GLOB, 'log paths must be absolute paths or globs of letters, digits and ._/@+-*?[] only')
+      .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')).min(1).max(20),
+  }).strict().optional(),
+}).strict();
+
+export const inventoryFileSchema = z.object({
+  defaults: defaultsSchema.default({}),
+  hosts: z.record(z.string(), hostSchema),
+}).strict();
+
+export type InventoryFile = z.infer<typeof inventoryFileSchema>;

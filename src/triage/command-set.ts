@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../config/config-error.js';
+import { readOnlyProblems } from './read-only-guard.js';
+
+const commandSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  phase: z.enum(['facts', 'logs']),
+  when: z.enum(['always', 'nginx', 'deploy', 'app_logs']),
+  timeoutMs: z.number().int().min(100).max(60_000),
+  maxBytes: z.number().int().min(256).max(16 * 1024 * 1024),
+  keep: z.enum(['head', 'tail']).default('head'),
+  run: z.string().min(1),
+}).strict();
+
+export type TriageCommand = z.infer<typeof commandSchema>;
+
+const PLACEHOLDERS = new Set(['target', 'currentLink', 'releasesDir', 'appLogGlobs']);
+
+/** Repository root, found from this file whether run from src/ (tsx) or dist/src/ (built). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try { readFileSync(resolve(dir, 'package.json')); return dir; } catch { dir = dirname(dir); }
+  }
+  throw new Error('cannot find the diagbot package root');
+}
+
+export function commandsDir(): string {
+  return resolve(packageRoot(), 'commands');
+}
+
+/** Validates a command set: shape, unique ids, known placeholders, and read-only scripts. */
+export function parseCommandSet(text: string, source: string): TriageCommand[] {
+  const raw = parseYaml(text) as { commands?: unknown };
+  const parsed = z.array(commandSchema).safeParse(raw?.commands);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${source}: commands.${i.path.join('.')}: ${i.message}`), 'triage command set');
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const c of parsed.data) {
+    if (seen.has(c.id)) problems.push(`${source}: command "${c.id}" is defined twice`);
+    seen.add(c.id);
+    for (const m of c.run.matchAll(/\{\{(\w+)\}\}/g)) {
+      if (!PLACEHOLDERS.has(m[1]!)) problems.push(`${source}: command "${c.id}" uses unknown placeholder {{${m[1]}}}`);
+    }
+    if (c.phase === 'logs' && !c.run.includes('{{target}}')) problems.push(`${source}: logs-phase command "${c.id}" must use {{target}}`);
+    for (const p of readOnlyProblems(c.run)) problems.push(`${source}: command "${c.id}" is not read-only: ${p}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'triage command set');
+  return parsed.data;
+}
+
+let cached: TriageCommand[] | null = null;
+
+export function loadTriageCommands(path = resolve(commandsDir(), 'triage.yaml')): TriageCommand[] {
+  if (cached && path === resolve(commandsDir(), 'triage.yaml')) return cached;
+  const set = parseCommandSet(readFileSync(path, 'utf8'), path);
+  if (path === resolve(commandsDir(), 'triage.yaml')) cached = set;
+  return set;
+}
+
+export function loadPostgresPoolQuery(): string {
+  return readFileSync(resolve(commandsDir(), 'postgres-pool.sql'), 'utf8');
+}
