@@ -1,0 +1,103 @@
+import { diagnoseOutputs, planLogTargets } from '../core/index.js';
+import { unreachableFinding } from '../core/unreachable.js';
+import type { CommandOutput, RawHostOutputs } from '../core/types.js';
+import type { InventoryHost } from '../config/inventory.js';
+import { LocalTransport } from '../transport/local-transport.js';
+import { HostUnreachableError } from '../transport/ssh-errors.js';
+import { connectSsh } from '../transport/ssh-transport.js';
+import type { Transport } from '../transport/transport.js';
+import { loadTriageCommands, type TriageCommand } from './command-set.js';
+import type { HostResult } from './host-result.js';
+import { probePostgresPool } from './postgres-pool-probe.js';
+import { applies, renderCommand } from './render-command.js';
+
+export interface DiagnoseOptions {
+  /** Budget for the whole host: connect plus every command. */
+  timeoutMs: number;
+  commands?: TriageCommand[];
+  connect?: (host: InventoryHost) => Promise<Transport>;
+  onPhase?: (host: string, phase: 'connecting' | 'collecting' | 'reading logs' | 'classifying') => void;
+}
+
+export interface HostDiagnosis {
+  result: HostResult;
+  /** What the commands printed, for --dump-raw and lab fixtures; null when unreachable. */
+  raw: RawHostOutputs | null;
+}
+
+function defaultConnect(host: InventoryHost, timeoutMs: number): Promise<Transport> {
+  if (host.local) return Promise.resolve(new LocalTransport());
+  return connectSsh({ ...host, connectTimeoutMs: Math.min(host.connectTimeoutMs, timeoutMs) });
+}
+
+async function runOne(t: Transport, cmd: TriageCommand, host: InventoryHost, deadline: number, target?: string): Promise<CommandOutput> {
+  const remaining = deadline - Date.now();
+  const base = { id: cmd.id, ...(target !== undefined ? { target } : {}) };
+  if (remaining < 200) {
+    return { ...base, exitCode: null, stdout: '', stderr: '', durationMs: 0, truncated: false, timedOut: true, error: 'skipped: host time budget used up' };
+  }
+  const r = await t.exec(renderCommand(cmd, host, target), { timeoutMs: Math.min(cmd.timeoutMs, remaining), maxBytes: cmd.maxBytes, keep: cmd.keep });
+  return { ...base, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs, truncated: r.truncated, timedOut: r.timedOut, ...(r.error ? { error: r.error } : {}) };
+}
+
+/**
+ * Diagnoses one host: connect, run the facts commands in parallel, start the log reads as
+ * soon as the nginx config has named the logs, then classify. Never throws for host trouble.
+ */
+export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): Promise<HostDiagnosis> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const deadline = Date.now() + opts.timeoutMs;
+  const commands = (opts.commands ?? loadTriageCommands()).filter((c) => applies(c, host));
+  const elapsed = () => Math.round(performance.now() - started);
+  const base = { host: host.name, address: host.local ? 'local' : host.address, startedAt: startedAt.toISOString() };
+
+  opts.onPhase?.(host.name, 'connecting');
+  let transport: Transport;
+  try {
+    transport = await (opts.connect ? opts.connect(host) : defaultConnect(host, opts.timeoutMs));
+  } catch (err) {
+    const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
+    return {
+      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], notes: [] },
+      raw: null,
+    };
+  }
+  try {
+    opts.onPhase?.(host.name, 'collecting');
+    const facts = commands.filter((c) => c.phase === 'facts');
+    const logCmds = commands.filter((c) => c.phase === 'logs');
+    const factRuns = new Map(facts.map((c) => [c.id, runOne(transport, c, host, deadline)]));
+    const pgRun = host.postgres ? probePostgresPool(host.postgres.url, Math.min(5000, Math.max(500, deadline - Date.now()))) : null;
+    // Log reads depend only on where nginx writes, so they start before the slower facts finish.
+    const discovery = await Promise.all(['nginx_dump', 'nginx_open_logs'].map((id) => factRuns.get(id)).filter((p): p is Promise<CommandOutput> => p !== undefined));
+    const plan = planLogTargets(discovery);
+    opts.onPhase?.(host.name, 'reading logs');
+    const logRuns: Promise<CommandOutput>[] = [];
+    for (const cmd of logCmds) {
+      const targets = cmd.id === 'access_log' ? plan.accessLogs : cmd.id === 'error_log' ? plan.errorLogs : [];
+      for (const target of targets) logRuns.push(runOne(transport, cmd, host, deadline, target));
+    }
+    const outputs = [...(await Promise.all([...factRuns.values(), ...logRuns])), ...(pgRun ? [await pgRun] : [])];
+    opts.onPhase?.(host.name, 'classifying');
+    const raw: RawHostOutputs = {
+      host: host.name,
+      context: { hasPostgres: host.postgres !== undefined, hasDeploy: host.deploy !== undefined, appLogGlobs: host.appLogGlobs },
+      commands: outputs,
+    };
+    const diagnosis = diagnoseOutputs(raw);
+    return {
+      result: {
+        ...base, reachable: true, error: null, errorReason: null, durationMs: elapsed(),
+        rootCause: diagnosis.rootCause, findings: diagnosis.findings,
+        commands: outputs.map(({ id, target, exitCode, durationMs, truncated, timedOut, error }) => ({
+          id, ...(target !== undefined ? { target } : {}), exitCode, durationMs, truncated, timedOut, ...(error ? { error } : {}),
+        })),
+        notes: plan.notes,
+      },
+      raw,
+    };
+  } finally {
+    transport.close();
+  }
+}

@@ -1,0 +1,28 @@
+import type { Finding, RootCause } from '../core/types.js';
+import type { UnreachableReason } from '../transport/ssh-errors.js';
+
+/** One command's outcome as reported (output itself stays out of the result). */
+export interface CommandSummary {
+  id: string;
+  target?: string;
+  exitCode: number | null;
+  durationMs: number;
+  truncated: boolean;
+  timedOut: boolean;
+  error?: string;
+}
+
+/** The per-host JSON result; field names are the SPEC.md contract. */
+export interface HostResult {
+  host: string;
+  address: string;
+  reachable: boolean;
+  error: string | null;
+  errorReason: UnreachableReason | null;
+  durationMs: number;
+  startedAt: string;
+  rootCause: RootCause | null;
+  findings: Finding[];
+  commands: CommandSummary[];
+  notes: string[];
+}
