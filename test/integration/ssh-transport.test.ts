@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadInventory } from '../../src/config/inventory.js';
+import { LocalTransport } from '../../src/transport/local-transport.js';
+import { connectSsh, type SshTransport } from '../../src/transport/ssh-transport.js';
+import type { Transport } from '../../src/transport/transport.js';
+
+const lab = inject('lab');
+
+function contract(name: string, open: () => Promise<Transport>) {
+  describe(`${name} transport contract`, () => {
+    let t: Transport;
+    beforeAll(async () => { t = await open(); });
+    afterAll(() => t.close());
+
+    it('returns a non-zero exit code as data', async () => {
+      const r = await t.exec('echo out; echo err >&2; exit 7', { timeoutMs: 3000, maxBytes: 1000, keep: 'head' });
+      expect(r).toMatchObject({ exitCode: 7, stdout: 'out\n', stderr: 'err\n', truncated: false, timedOut: false });
+    });
+
+    it('stops a hung command at its timeout', async () => {
+      const started = Date.now();
+      const r = await t.exec('sleep 30', { timeoutMs: 1000, maxBytes: 1000, keep: 'head' });
+      expect(r.timedOut).toBe(true);
+      expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    it('caps huge output and reports it truncated, quickly', async () => {
+      const started = Date.now();
+      const r = await t.exec('while :; do echo 0123456789abcdef; done', { timeoutMs: 10_000, maxBytes: 64 * 1024, keep: 'head' });
+      expect(r.truncated).toBe(true);
+      expect(r.stdout.length).toBe(64 * 1024);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('keeps the newest lines in tail mode', async () => {
+      const r = await t.exec('seq 1 100000', { timeoutMs: 5000, maxBytes: 1000, keep: 'tail' });
+      expect(r.truncated).toBe(true);
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('100000');
+      expect(r.stdout.split('\n')[0]).toMatch(/^\d+$/);
+    });
+
+    it('runs more commands at once than sshd allows sessions, without failing any', async () => {
+      const runs = await Promise.all(Array.from({ length: 30 }, (_, i) => t.exec(`sleep 0.2; echo ${i}`, { timeoutMs: 5000, maxBytes: 100, keep: 'head' })));
+      expect(runs.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+      expect(runs.every((r) => r.exitCode === 0 && !r.error)).toBe(true);
+    });
+  });
+}
+
+contract('ssh', async () => {
+  const host = loadInventory(lab.inventoryPath).hosts.get('healthy')!;
+  return connectSsh(host) as Promise<SshTransport>;
+});
+contract('local', async () => new LocalTransport());
+
+describe('ssh connect failures', () => {
+  it('refuses a host whose key is not in known_hosts at all (no trust on first use)', async () => {
+    const host = { ...loadInventory(lab.inventoryPath).hosts.get('healthy')!, knownHostsPath: '/dev/null' };
+    await expect(connectSsh(host)).rejects.toMatchObject({ reason: 'host_key_unknown', message: expect.stringMatching(/not in \/dev\/null.*SHA256:/) });
+  });
+
+  it('reports a rejected key as auth_failed', async () => {
+    const host = { ...loadInventory(lab.inventoryPath).hosts.get('healthy')!, user: 'nobody' };
+    await expect(connectSsh(host)).rejects.toMatchObject({ reason: 'auth_failed' });
+  });
+});
