@@ -1,0 +1,76 @@
+// Triage speed, measured against floors taken in the same run on the same lab hosts:
+//  (a) one host vs an OpenSSH connection running only the slowest single triage command;
+//  (b) one host vs the same commands run one after another in one OpenSSH session;
+//  (c) 20 hosts vs 1 host.
+import { loadInventory } from '../src/config/inventory.js';
+import { planLogTargets } from '../src/core/index.js';
+import { loadTriageCommands } from '../src/triage/command-set.js';
+import { diagnoseHost } from '../src/triage/diagnose-host.js';
+import { diagnoseHosts } from '../src/triage/diagnose-hosts.js';
+import { applies, renderCommand } from '../src/triage/render-command.js';
+import { wrapForHost } from '../src/transport/transport.js';
+import { startLab } from '../test/lab/lab.js';
+import { opensshRun } from './ssh-floor.js';
+import { fmt, median } from './stats.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const FLEET = 20;
+
+const lab = await startLab({ scenarios: ['healthy'], bench: FLEET });
+try {
+  const inventory = loadInventory(lab.inventoryPath);
+  const one = inventory.hosts.get('bench-1')!;
+  const fleet = Array.from({ length: FLEET }, (_, i) => inventory.hosts.get(`bench-${i + 1}`)!);
+  const commands = loadTriageCommands();
+  const opts = { timeoutMs: 30_000, commands };
+
+  // Warm up once, and learn which command is slowest and which log files exist.
+  const warm = await diagnoseHost(one, opts);
+  if (!warm.result.reachable || !warm.raw) throw new Error(`bench host unreachable: ${warm.result.error}`);
+  const plan = planLogTargets(warm.raw.commands);
+  const scripts: { id: string; script: string }[] = [];
+  for (const c of commands.filter((x) => applies(x, one))) {
+    const targets = c.phase === 'logs' ? (c.id === 'access_log' ? plan.accessLogs : plan.errorLogs) : [undefined];
+    for (const t of targets) scripts.push({ id: c.id, script: wrapForHost(renderCommand(c, one, t), c.timeoutMs) });
+  }
+  const sequential = scripts.map((s) => `${s.script} >/dev/null 2>&1`).join('; ');
+
+  // The slowest command is judged over OpenSSH itself, so the floor is the true worst.
+  const perCommand = new Map<string, number[]>();
+  for (let r = 0; r < 3; r++) {
+    for (const s of scripts) {
+      const arr = perCommand.get(s.id) ?? [];
+      arr.push(await opensshRun(one, s.script));
+      perCommand.set(s.id, arr);
+    }
+  }
+  const [slowestId] = [...perCommand].sort((a, b) => median(b[1]) - median(a[1]))[0]!;
+  const slowestScript = scripts.find((s) => s.id === slowestId)!.script;
+
+  const samples = { diag: [] as number[], floor: [] as number[], seq: [] as number[], fleet: [] as number[], single: [] as number[] };
+  for (let r = 0; r < ROUNDS; r++) {
+    samples.floor.push(await opensshRun(one, slowestScript));
+    let t = performance.now();
+    await diagnoseHost(one, opts);
+    samples.diag.push(performance.now() - t);
+    samples.seq.push(await opensshRun(one, sequential));
+    t = performance.now();
+    const all = await diagnoseHosts(fleet, opts);
+    samples.fleet.push(performance.now() - t);
+    if (all.some((d) => !d.result.reachable)) throw new Error('a fleet host was unreachable');
+    t = performance.now();
+    await diagnoseHost(fleet[r % FLEET]!, opts);
+    samples.single.push(performance.now() - t);
+  }
+  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
+  const rows = [
+    ['(a) one host vs OpenSSH running only the slowest command', `${fmt(m.diag)} vs ${fmt(m.floor)} (${slowestId})`, (m.diag / m.floor).toFixed(2) + '×', '≤ 1.3×'],
+    ['(b) one host vs the same commands in one OpenSSH session', `${fmt(m.diag)} vs ${fmt(m.seq)} (${scripts.length} commands)`, (m.seq / m.diag).toFixed(2) + '× faster', '≥ 2×'],
+    ['(c) 20 hosts vs 1 host', `${fmt(m.fleet)} vs ${fmt(m.single)}`, (m.fleet / m.single).toFixed(2) + '×', '≤ 1.5×'],
+  ];
+  console.log(`\ndiagbot triage benchmark — medians of ${ROUNDS} rounds, ${new Date().toISOString()}\n`);
+  console.log('| measure | figures | ratio | goal |\n|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+} finally {
+  await lab.stop();
+}
