@@ -70,8 +70,13 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
     const factRuns = new Map(facts.map((c) => [c.id, runOne(transport, c, host, deadline)]));
     const pgRun = host.postgres ? probePostgresPool(host.postgres.url, Math.min(5000, Math.max(500, deadline - Date.now()))) : null;
     // Log reads depend only on where nginx writes, so they start before the slower facts finish.
-    const discovery = await Promise.all(['nginx_dump', 'nginx_open_logs'].map((id) => factRuns.get(id)).filter((p): p is Promise<CommandOutput> => p !== undefined));
-    const plan = planLogTargets(discovery);
+    const dump = await factRuns.get('nginx_dump');
+    let plan = planLogTargets(dump ? [dump] : []);
+    // Only a failed `nginx -T` needs the slower open-files fallback.
+    if (plan.nginxPresent && plan.accessLogs.length + plan.errorLogs.length === 0) {
+      const openLogs = await factRuns.get('nginx_open_logs');
+      plan = planLogTargets([...(dump ? [dump] : []), ...(openLogs ? [openLogs] : [])]);
+    }
     opts.onPhase?.(host.name, 'reading logs');
     const logRuns: Promise<CommandOutput>[] = [];
     for (const cmd of logCmds) {
