@@ -1,0 +1,61 @@
+/** What tests and tools learn about one lab host (plain JSON: it crosses vitest's provide/inject). */
+export interface LabHost {
+  address: string;
+  sshPort: number;
+  /** Port that serves the scenario's HTTP traffic (nginx, or the app itself when there is no nginx). */
+  httpPort?: number;
+  /** TRIAGE.md category expected as root cause; null for a healthy host. */
+  expected: string | null;
+}
+
+export interface LabInfo {
+  dir: string;
+  inventoryPath: string;
+  knownHostsPath: string;
+  privateKeyPath: string;
+  hosts: Record<string, LabHost>;
+  startMs: number;
+}
+
+export interface Lab extends LabInfo {
+  stop(): Promise<void>;
+}
+
+export type LogFormat = 'main' | 'upstream_first' | 'json' | 'combined';
+export type AppStack = 'node' | 'python';
+
+export interface TrafficStep {
+  path: string;
+  count: number;
+  method?: 'GET' | 'POST';
+  /** Requests of this step in flight at once (default 4). */
+  concurrency?: number;
+  /** Status the client should see; the smoke test checks the access log for it. */
+  status: number;
+}
+
+/** A scenario host: how it is built, what traffic it gets, what diagbot should conclude. */
+export interface Scenario {
+  name: string;
+  /** Last octet in 127.0.10.0/24 (scenarios) — fixed so addresses stay stable between runs. */
+  octet: number;
+  expected: string | null;
+  /** 'none' = no sshd at all; 'silent' = a listener that never sends a banner. */
+  ssh: 'real' | 'none' | 'silent';
+  nginx?: { format: LogFormat; accessLog: string; workers?: number; extra?: string; locations?: string };
+  app?: {
+    stack: AppStack;
+    /** Route module under apps/<stack>/ copied into the release as routes.(cjs|py). */
+    routes: string;
+    logPath: string;
+    /** Shell lines run in the app's subshell right before exec (limits etc). */
+    preExec?: string;
+  };
+  /** Shell lines run inside the namespace after the mounts, before any service starts. */
+  setup?: string;
+  traffic: TrafficStep[];
+  /** Something done to the running host while (or after) the traffic runs; see scenario-actions.ts. */
+  action?: 'break-config' | 'crash-workers';
+  postgres?: boolean;
+  badDeploy?: boolean;
+}

@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { describe, expect, inject, it } from 'vitest';
+import { SCENARIOS } from './scenarios.js';
+import { sshExec } from './host-exec.js';
+import { readBanner } from './wait-ready.js';
+
+const lab = inject('lab');
+const target = (name: string) => ({ address: lab.hosts[name]!.address, privateKeyPath: lab.privateKeyPath, knownHostsPath: lab.knownHostsPath });
+
+describe('lab smoke', () => {
+  it('writes an inventory naming every host', async () => {
+    const inventory = await readFile(lab.inventoryPath, 'utf8');
+    for (const [name, host] of Object.entries(lab.hosts)) {
+      expect(inventory).toContain(`${name}:`);
+      expect(inventory).toContain(`address: ${host.address}`);
+    }
+  });
+
+  for (const s of SCENARIOS.filter((x) => x.nginx)) {
+    it(`${s.name}: the real access log holds the statuses the traffic produced`, async () => {
+      const r = await sshExec(target(s.name), `cat ${s.nginx!.accessLog}`);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      for (const status of new Set(s.traffic.map((t) => t.status))) {
+        const asField = s.nginx!.format === 'json' ? `"status":${status},` : ` ${status} `;
+        expect(r.stdout, `${s.name} access log has status ${status}`).toContain(asField);
+      }
+      if (lab.hosts[s.name]!.expected === null) expect(r.stdout).not.toMatch(/"status":5\d\d| 5\d\d /);
+    });
+  }
+
+  it('python-no-nginx: the app itself logged Python tracebacks', async () => {
+    const r = await sshExec(target('python-no-nginx'), 'command -v nginx || echo no-nginx; grep -c "Traceback (most recent call last)" /var/log/app/app.log');
+    expect(r.stdout).toMatch(/^no-nginx\n[1-9]\d*\n$/);
+  });
+
+  it('config-invalid: nginx -t fails on disk while the old config still serves', async () => {
+    const r = await sshExec(target('config-invalid'), 'nginx -t 2>&1; echo "rc=$?"');
+    expect(r.stdout).toMatch(/unknown directive "proxy_read_timout"[\s\S]*rc=1/);
+    expect((await fetch(`http://${lab.hosts['config-invalid']!.address}:8080/health`)).status).toBe(200);
+  });
+
+  it('worker-crash: the error log records workers killed by SIGSEGV', async () => {
+    const r = await sshExec(target('worker-crash'), 'grep -c "exited on signal 11" /var/log/nginx/error.log');
+    expect(Number(r.stdout.trim())).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refused: nothing listens on the ssh port', async () => {
+    const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      const sock = connect({ host: lab.hosts.refused!.address, port: 2222 });
+      sock.on('connect', () => { sock.destroy(); resolve(new Error('connected') as NodeJS.ErrnoException); });
+      sock.on('error', resolve);
+    });
+    expect(err.code).toBe('ECONNREFUSED');
+  });
+
+  it('no-banner: the port accepts but never sends an SSH banner', async () => {
+    expect(await readBanner(lab.hosts['no-banner']!.address, 2222, 1500)).toBeNull();
+  });
+
+  it('wrong-key: the OpenSSH client refuses the host key', async () => {
+    const r = await sshExec(target('wrong-key'), 'true');
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+  });
+
+  it('healthy: ssh works with the lab key and known_hosts', async () => {
+    const r = await sshExec(target('healthy'), 'hostname');
+    expect(r).toMatchObject({ code: 0, stdout: 'healthy\n' });
+  });
+});

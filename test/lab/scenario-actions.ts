@@ -1,0 +1,23 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { breakSiteConf } from './nginx-configs.js';
+import { sshExecOk, type SshTarget } from './host-exec.js';
+
+/**
+ * Someone "fixes" a timeout on disk and reloads: nginx -s reload refuses the file, the
+ * master's own re-read (SIGHUP, what a bare `kill -HUP`/systemd reload does) logs [emerg]
+ * and keeps the old configuration running.
+ */
+export async function breakConfig(hostDir: string, target: SshTarget): Promise<void> {
+  const site = join(hostDir, 'etc-nginx', 'conf.d', 'shop.conf');
+  await writeFile(site, breakSiteConf(await readFile(site, 'utf8')));
+  await sshExecOk(target, 'nginx -s reload 2>/dev/null; kill -HUP "$(cat /run/nginx.pid)"; sleep 0.3; ! nginx -t 2>/dev/null');
+}
+
+/** SIGSEGV to every nginx worker, a few rounds while traffic runs; the master respawns them. */
+export async function crashWorkers(target: SshTarget, rounds = 3): Promise<void> {
+  await sshExecOk(target, `for i in $(seq ${rounds}); do
+    for w in $(ps --ppid "$(cat /run/nginx.pid)" -o pid=); do kill -SEGV "$w"; done
+    sleep 0.4
+  done`);
+}
