@@ -1,0 +1,15 @@
+// Public API of diagbot's pure core: strings in, data out. No I/O anywhere under src/core.
+import { buildEvidence } from './build-evidence.js';
+import { classify, type ClassifyOptions } from './classify.js';
+import type { Diagnosis, RawHostOutputs } from './types.js';
+
+export { buildEvidence } from './build-evidence.js';
+export { classify, type ClassifyOptions } from './classify.js';
+export { planLogTargets, type LogTargetPlan } from './plan-log-targets.js';
+export { redact } from './redact.js';
+export type { HostEvidence, Timeline, TimelinePoint } from './host-evidence.js';
+export * from './types.js';
+
+export function diagnoseOutputs(raw: RawHostOutputs, opts?: ClassifyOptions): Diagnosis {
+  return classify(buildEvidence(raw), opts);
+}

@@ -1,0 +1,75 @@
+import { excerpt } from '../excerpt.js';
+import type { HostEvidence } from '../host-evidence.js';
+import type { AppErrorGroup, AppSignatureHit } from '../parsers/app-log.js';
+import type { AppSignatureKind } from '../parsers/app-signatures.js';
+import type { ErrorLogEntry, ErrorLogEvidence, ErrorSignature } from '../parsers/error-log.js';
+import type { EvidenceExcerpt } from '../types.js';
+import { countInWindow, firstInWindow, inWindow, type Window } from './window.js';
+
+// Windowed views over the app log and nginx error log that several rules share.
+
+export interface WindowedHits {
+  hits: Array<AppSignatureHit & { recent: number }>;
+  recent: number;
+  /** Occurrences outside the window (history). */
+  old: number;
+  firstMs: number | null;
+  evidence: EvidenceExcerpt[];
+}
+
+export function appSignatures(ev: HostEvidence, win: Window, kinds: readonly AppSignatureKind[]): WindowedHits {
+  const all = (ev.app?.signatures ?? []).filter((s) => kinds.includes(s.kind));
+  const hits = all.map((s) => ({ ...s, recent: countInWindow(win, s.times) })).sort((a, b) => b.recent - a.recent || b.count - a.count);
+  const recent = hits.reduce((n, h) => n + h.recent, 0);
+  const firsts = hits.map((h) => firstInWindow(win, h.times)).filter((t): t is number => t !== null);
+  const shown = hits.filter((h) => h.recent > 0).slice(0, 2);
+  return {
+    hits,
+    recent,
+    old: hits.reduce((n, h) => n + h.count, 0) - recent,
+    firstMs: firsts.length > 0 ? Math.min(...firsts) : null,
+    evidence: (shown.length > 0 ? shown : hits.slice(0, 1)).map((h) =>
+      excerpt(h.source, h.count > 1 && h.latestLine !== h.firstLine ? [h.firstLine, h.latestLine] : [h.firstLine])),
+  };
+}
+
+export interface WindowedGroup extends AppErrorGroup {
+  recent: number;
+}
+
+export function exceptionGroups(ev: HostEvidence, win: Window, kind: AppErrorGroup['kind'] = 'exception'): WindowedGroup[] {
+  return (ev.app?.groups ?? [])
+    .filter((g) => g.kind === kind)
+    .map((g) => ({ ...g, recent: countInWindow(win, g.times) }))
+    .sort((a, b) => b.recent - a.recent || b.count - a.count);
+}
+
+export interface ErrorLogHits {
+  entries: Array<ErrorLogEntry & { log: ErrorLogEvidence }>;
+  recent: number;
+  old: number;
+  firstMs: number | null;
+  evidence: EvidenceExcerpt[];
+}
+
+export function errorLogSignatures(ev: HostEvidence, win: Window, sigs: readonly ErrorSignature[]): ErrorLogHits {
+  const entries = ev.errorLogs.flatMap((log) => log.entries.filter((e) => e.signature && sigs.includes(e.signature)).map((e) => ({ ...e, log })));
+  const recentEntries = entries.filter((e) => inWindow(win, e.timeMs));
+  const firsts = recentEntries.map((e) => e.timeMs!);
+  const pick = recentEntries.length > 0 ? recentEntries : entries;
+  const bySource = new Map<string, string[]>();
+  for (const e of pick) {
+    const line = e.sample >= 0 ? e.log.lines[e.sample] : undefined;
+    if (!line) continue;
+    const list = bySource.get(e.log.path) ?? [];
+    if (!list.includes(line)) list.push(line);
+    bySource.set(e.log.path, list);
+  }
+  return {
+    entries,
+    recent: recentEntries.length,
+    old: entries.length - recentEntries.length,
+    firstMs: firsts.length > 0 ? Math.min(...firsts) : null,
+    evidence: [...bySource.entries()].map(([source, lines]) => excerpt(source, lines.slice(0, 4))),
+  };
+}
