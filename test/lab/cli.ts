@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab, DEFAULT_LAB_DIR } from './lab.js';
 import { killRecorded } from './pids.js';
@@ -23,6 +26,8 @@ async function main(): Promise<number> {
   if (cmd === 'down') {
     await stopLabPostgres(dir);
     const killed = await killRecorded(dir);
+    // Whoever owned it (a `cli up`, a test run) notices pids.json is gone; the dir is free again.
+    for (const f of ['owner.json', 'lab.json', 'leases']) await rm(join(dir, f), { recursive: true, force: true });
     console.log(killed.length ? `lab: stopped ${killed.join(', ')}` : 'lab: nothing running');
     return 0;
   }
@@ -37,12 +42,14 @@ async function main(): Promise<number> {
     console.log(`${name.padEnd(18)} ${h.address.padEnd(13)} ssh:${h.sshPort}${h.httpPort ? ` http:${h.httpPort}` : ''.padEnd(10)}  expected: ${h.expected ?? '(healthy)'}`);
   }
   console.log(`\ninventory: ${lab.inventoryPath}\nstop with Ctrl-C or: node --import tsx test/lab/cli.ts down`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  const how = await new Promise<'signal' | 'down'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+    setInterval(() => existsSync(join(dir, 'pids.json')) || resolve('down'), 500).unref();
+    setInterval(() => undefined, 60_000); // keep the event loop alive while we wait
   });
-  await lab.stop();
-  console.log('lab: stopped');
+  if (how === 'signal') await lab.stop();
+  console.log(how === 'signal' ? 'lab: stopped' : 'lab: stopped by `down`');
   return 0;
 }
 

@@ -14,6 +14,7 @@ import { waitForHttp, waitForSsh, waitUntil } from './wait-ready.js';
 import { driveTraffic } from './traffic.js';
 import { breakConfig, crashWorkers } from './scenario-actions.js';
 import { mapLimit } from './map-limit.js';
+import { claimLabDir, releaseLabDir, waitForBorrowers } from './lab-owner.js';
 
 export type { Lab, LabHost, LabInfo } from './lab-types.js';
 
@@ -39,8 +40,10 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
     ...benchScenarios(opts.bench ?? 0),
   ];
 
+  await claimLabDir(dir);
   // A crashed earlier run may still hold the addresses; its pids.json says what to kill.
   await killRecorded(dir);
+  await rm(join(dir, 'lab.json'), { force: true });
   await rm(join(dir, 'hosts'), { recursive: true, force: true });
   await rm(join(dir, 'pg'), { recursive: true, force: true });
   await mkdir(join(dir, 'hosts'), { recursive: true });
@@ -50,10 +53,16 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
     procs.push(p);
     await savePids(dir, procs);
   };
-  const stop = async () => {
+  const teardown = async () => {
     if (procs.some((p) => p.name === 'lab-postgres')) await stopLabPostgres(dir);
     killGroups(procs);
     await killRecorded(dir);
+    await rm(join(dir, 'lab.json'), { force: true });
+    await releaseLabDir(dir);
+  };
+  const stop = async () => {
+    await waitForBorrowers(dir);
+    await teardown();
   };
 
   try {
@@ -115,11 +124,12 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
 
     const startMs = Date.now() - t0;
     const info = { dir, inventoryPath, knownHostsPath, privateKeyPath, hosts, startMs };
-    await writeFile(join(dir, 'lab.json'), `${JSON.stringify(info, null, 2)}\n`);
+    // Written last: borrowers treat its presence (with our pid) as "ready".
+    await writeFile(join(dir, 'lab.json'), `${JSON.stringify({ ...info, ownerPid: process.pid }, null, 2)}\n`);
     console.log(`lab: ${plan.length} hosts ready in ${startMs} ms (hosts up ${tReady - t0} ms, traffic ${Date.now() - tReady} ms)`);
     return { ...info, stop };
   } catch (err) {
-    await stop();
+    await teardown();
     throw err;
   }
 }

@@ -19,7 +19,7 @@ module.exports = (ctx) => ({
   ...require('./catalog.cjs')(ctx),
   // Bug: every session opens a handle on its store and never closes it. The lab stops
   // leaking a few descriptors short of the limit so accept() keeps working and the host
-  // stays diagnosable; the report below needs more than what is left.
+  // stays diagnosable; the 12-part report below needs more than what is left.
   'GET /api/session': async () => {
     if (openFds() < softLimit() - 6) sessions.push(fs.openSync(path.join(DATA, 'sessions.db'), 'a'));
     return { body: { session: sessions.length } };
@@ -27,7 +27,7 @@ module.exports = (ctx) => ({
   'GET /api/report': async () => {
     const parts = [];
     try {
-      for (let i = 0; i < 8; i++) parts.push(await fs.promises.open(path.join(DATA, `report-${i}.csv`), 'w'));
+      for (let i = 0; i < 12; i++) parts.push(await fs.promises.open(path.join(DATA, `report-${i}.csv`), 'w'));
       return { body: { parts: parts.length } };
     } finally {
       await Promise.all(parts.map((p) => p.close()));
