@@ -61,7 +61,7 @@ function go(lines: readonly string[], i: number): TraceBlock | null {
   const m = /(?:^|\s)(panic: .+)$/.exec(lines[i]!);
   if (!m) return null;
   if (nextFrameWithin(lines, i + 1, /^goroutine \d+ \[/, 4) < 0) return null;
-  const end = consume(lines, i + 1, (l) => l === '' || /^(goroutine \d+ \[|\s|[\w./()*-]+\(.*\)$|created by |exit status|\[recovered\])/.test(l));
+  const end = consume(lines, i + 1, (l) => l === '' || /^(goroutine \d+ \[|\s|[\w./()*-]+\(.*\)$|created by |exit status|\[recovered\]|\[signal )/.test(l));
   return { language: 'go', start: i, end, headline: m[1]!, headlineLine: i, cause: null };
 }
 
@@ -101,7 +101,7 @@ function ruby(lines: readonly string[], i: number): TraceBlock | null {
   if (!m) return null;
   const first = nextFrameWithin(lines, i + 1, RUBY_FRAME, 3);
   if (first < 0 || !lines.slice(i + 1, first).every((l) => l.trim() === '')) return null;
-  const end = consume(lines, first, (l) => RUBY_FRAME.test(l));
+  const end = consume(lines, first, (l) => RUBY_FRAME.test(l) && !RUBY_TOP_HEAD.test(l));
   return { language: 'ruby', start: i, end, headline: m[1]!, headlineLine: i, cause: null };
 }
 

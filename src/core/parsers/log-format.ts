@@ -21,11 +21,24 @@ export interface CompiledFormat {
   parse(line: string): AccessRecord | null;
 }
 
+/**
+ * Exact value shapes of the variables triage reads, so space-separated formats stay unambiguous
+ * (`$upstream_status` may itself hold `502, 500` or `502 : 500`).
+ */
+const TYPED: Record<string, string> = {
+  status: '(\\d{3})',
+  upstream_status: '((?:\\d{3}|-)(?:\\s*[,:]\\s*(?:\\d{3}|-))*|)',
+  request_method: '([A-Z]+|-)',
+  body_bytes_sent: '(\\d+|-)',
+  bytes_sent: '(\\d+|-)',
+  request_time: '(\\d+(?:\\.\\d+)?|-)',
+  msec: '(\\d+(?:\\.\\d+)?)',
+};
+
 /** Variables whose values never contain spaces, so a tight pattern keeps matching fast. */
 const SINGLE_TOKEN = new Set([
-  'status', 'body_bytes_sent', 'bytes_sent', 'msec', 'request_time', 'remote_addr', 'time_iso8601',
-  'request_length', 'connection', 'connection_requests', 'pid', 'server_port', 'remote_port',
-  'request_method', 'request_uri', 'uri', 'scheme', 'server_protocol', 'host', 'request_id',
+  'remote_addr', 'time_iso8601', 'request_length', 'connection', 'connection_requests', 'pid',
+  'server_port', 'remote_port', 'request_uri', 'uri', 'scheme', 'server_protocol', 'host', 'request_id',
 ]);
 
 const MAX_LINE = 16_384;
@@ -69,7 +82,9 @@ export function compileLogFormat(def: LogFormatDef): CompiledFormat {
     names.push(seg.name);
     const next = segs[i + 1];
     const nextLit = next && 'lit' in next ? next.lit : undefined;
-    if (next === undefined) pattern += '(.*)';
+    const typed = TYPED[seg.name];
+    if (typed) pattern += typed;
+    else if (next === undefined) pattern += '(.*)';
     else if (nextLit?.startsWith('"') && def.escape === 'json') pattern += '((?:[^"\\\\]|\\\\.)*)';
     else if (nextLit?.startsWith('"') && def.escape === 'default') pattern += '([^"]*)';
     else if (SINGLE_TOKEN.has(seg.name)) pattern += '(\\S*?)';
