@@ -6,14 +6,19 @@ import { startLab, DEFAULT_LAB_DIR } from './lab.js';
 import { killRecorded } from './pids.js';
 import { stopLabPostgres } from './lab-postgres.js';
 
-const USAGE = `usage: node --import tsx test/lab/cli.ts up [--bench N] [--only a,b] [--dir DIR]
+const USAGE = `usage: node --import tsx test/lab/cli.ts up [--bench [N]] [--only a,b] [--dir DIR]
        node --import tsx test/lab/cli.ts down [--dir DIR]
   up      start the lab (all scenarios; with --bench only the N bench copies unless --only is given)
           and stay up until Ctrl-C or \`down\`
   down    stop whatever pids.json says a lab left running`;
 
 async function main(): Promise<number> {
+  // `--bench` alone means the default fleet of 20.
+  const args = process.argv.slice(2);
+  const b = args.indexOf('--bench');
+  if (b >= 0 && !/^\d+$/.test(args[b + 1] ?? '')) args.splice(b + 1, 0, '20');
   const { positionals, values } = parseArgs({
+    args,
     allowPositionals: true,
     options: { bench: { type: 'string' }, only: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
@@ -31,7 +36,7 @@ async function main(): Promise<number> {
     console.log(killed.length ? `lab: stopped ${killed.join(', ')}` : 'lab: nothing running');
     return 0;
   }
-  const bench = values.bench === undefined ? 0 : Number(values.bench || 20);
+  const bench = values.bench === undefined ? 0 : Number(values.bench);
   if (!Number.isInteger(bench) || bench < 0 || bench > 250) {
     console.error(`--bench must be an integer 0..250, got ${values.bench}`);
     return 2;
