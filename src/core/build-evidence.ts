@@ -98,7 +98,7 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
     context: raw.context,
     clock,
     hostInfo,
-    nginx: { present: logPlan.nginxPresent, config, test, logPlan },
+    nginx: { present: false, config, test, logPlan },
     accessLogs,
     errorLogs,
     processes: parsed(outputs, 'processes', parseProcesses),
@@ -113,6 +113,9 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
     commands,
     notes,
   };
+  // nginx is in front when anything shows it: its config, its master process, or its logs.
+  ev.nginx.present = logPlan.nginxPresent && (config !== null || (ev.processes?.nginxMasters.length ?? 0) > 0
+    || accessLogs.length + errorLogs.length > 0 || logPlan.accessLogs.length + logPlan.errorLogs.length > 0);
   if (findOutput(outputs, 'pg_activity') && !ev.pg) notes.push('pg_activity gave no usable JSON document');
   ev.timeline = computeTimeline(ev, clock.nowMs - DEFAULT_WINDOW_MINUTES * 60_000);
   return ev;

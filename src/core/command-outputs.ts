@@ -19,7 +19,8 @@ function label(out: CommandOutput): string {
 export function problemNote(out: CommandOutput): string | null {
   if (out.error) return `${label(out)} could not run: ${out.error}`;
   if (out.timedOut) return `${label(out)} timed out after ${out.durationMs} ms; its output is partial`;
-  if (out.exitCode !== 0 && out.exitCode !== null) {
+  if (out.exitCode === null) return `${label(out)} ended without an exit status; its output may be missing or partial`;
+  if (out.exitCode !== 0) {
     const err = out.stderr.trim().split('\n')[0] ?? '';
     return `${label(out)} exited with ${out.exitCode}${err ? `: ${err}` : ''}`;
   }

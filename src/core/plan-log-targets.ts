@@ -94,7 +94,9 @@ export function planFromConfig(outputs: CommandOutput[], cfg: NginxConfig | null
     notes.push(`nginx -T gave no configuration (${why}); using the log files the running nginx holds open instead`);
     logs = fromOpenLogs(findOutput(outputs, 'nginx_open_logs'), notes);
   }
-  const nginxPresent = Boolean(dumpText) || logs.access.length + logs.error.length > 0;
+  // A failed or empty `nginx -T` says nothing about absence (only "no-nginx" does), so the
+  // caller still looks at the open files.
+  const nginxPresent = dump !== undefined || logs.access.length + logs.error.length > 0;
   return { nginxPresent, accessLogs: logs.access, errorLogs: logs.error, notes };
 }
 
