@@ -113,9 +113,13 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
     commands,
     notes,
   };
-  // nginx is in front when anything shows it: its config, its master process, or its logs.
-  ev.nginx.present = logPlan.nginxPresent && (config !== null || (ev.processes?.nginxMasters.length ?? 0) > 0
-    || accessLogs.length + errorLogs.length > 0 || logPlan.accessLogs.length + logPlan.errorLogs.length > 0);
+  // nginx fronts the app when something shows it (config, master, logs) and, where ps ran, its
+  // master is actually running: an installed but stopped nginx answers no request.
+  const masters = ev.processes?.nginxMasters.length;
+  const shown = config !== null || (masters ?? 0) > 0 || accessLogs.length + errorLogs.length > 0
+    || logPlan.accessLogs.length + logPlan.errorLogs.length > 0;
+  ev.nginx.present = logPlan.nginxPresent && shown && masters !== 0;
+  if (logPlan.nginxPresent && shown && masters === 0) notes.push('nginx is installed but no nginx master process is running');
   if (findOutput(outputs, 'pg_activity') && !ev.pg) notes.push('pg_activity gave no usable JSON document');
   ev.timeline = computeTimeline(ev, clock.nowMs - DEFAULT_WINDOW_MINUTES * 60_000);
   return ev;

@@ -15,7 +15,7 @@ export function parseNginxTest(text: string, exitCode: number | null): NginxTest
   const emerg = all.filter((l) => /\[emerg\]/.test(l));
   const failed = all.some((l) => /test failed/.test(l)) || (exitCode !== null && exitCode !== 0);
   const lines = all.filter((l) => /\[(emerg|alert|crit)\]|test failed|test is successful|syntax is ok/.test(l));
-  const reason = emerg[0]?.replace(/^.*\[emerg\] \d+#\d+: /, '') ?? null;
+  const reason = emerg[0]?.replace(/^.*\[emerg\] (?:\d+#\d+: )?/, '') ?? null;
   if (!failed) return { verdict: 'ok', lines, reason: null };
   const onlyPermissions = emerg.length > 0 && emerg.every((l) => /\(13: Permission denied\)/.test(l));
   if (onlyPermissions || emerg.length === 0) return { verdict: 'inconclusive', lines, reason };

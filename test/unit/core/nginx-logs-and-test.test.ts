@@ -43,6 +43,11 @@ describe('nginx -t', () => {
     expect(r.lines).toHaveLength(2);
   });
 
+  it('reads the reason from stderr-style lines too', () => {
+    const r = parseNginxTest('nginx: [emerg] unknown directive "proxy_read_timout" in /etc/nginx/conf.d/shop.conf:4\nnginx: configuration file /etc/nginx/nginx.conf test failed\n', 1);
+    expect(r).toMatchObject({ verdict: 'invalid', reason: 'unknown directive "proxy_read_timout" in /etc/nginx/conf.d/shop.conf:4' });
+  });
+
   it('is inconclusive when only privileges were missing (syntax ok, pid file denied)', () => {
     const r = parseNginxTest(fixture('nginx/test-nonroot.txt'), 1);
     expect(r.verdict).toBe('inconclusive');

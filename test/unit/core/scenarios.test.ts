@@ -80,6 +80,16 @@ describe('python-no-nginx', () => {
   });
 });
 
+describe('nginx installed but not running', () => {
+  it('does not count as fronting the app', () => {
+    const tb = fixture('app/python-app.log').split('\n').slice(1, 11).join('\n').replace('2026-11-21T00:50:01.123Z', at(3));
+    const ps = out('processes', fixture('host/processes.txt'));
+    const d = diagnoseOutputs(host({ access: '', replace: { processes: ps }, app: appLog(`${tb}\n${tb}\n${tb}\n`) }));
+    expect(d.rootCause?.category).toBe('unhandled_exception');
+    expect(buildEvidence(host({ replace: { processes: ps } })).notes).toContain('nginx is installed but no nginx master process is running');
+  });
+});
+
 describe('rewrite-loop: nginx produces the 500 itself', () => {
   const access = browse(10) + lines(20, (i) => mainLine(at(4, i), 'GET /catalog/shoes', 500, '-'));
   const error = lines(20, (i) => `${ngxTs(4, i)} [error] 21#21: *${i + 40} rewrite or internal redirection cycle while processing "/catalog/shoes", client: 127.0.0.1, server: shop.lab, request: "GET /catalog/shoes HTTP/1.1", host: "shop.lab"`);
