@@ -14,6 +14,7 @@ import { parsePgActivity } from './parsers/pg-activity.js';
 import { parseProcesses } from './parsers/processes.js';
 import { parseReleases } from './parsers/releases.js';
 import { isNoNginx, planFromConfig } from './plan-log-targets.js';
+import { redact } from './redact.js';
 import { isoOffsetMinutes, nginxLocalOffsetMinutes } from './time.js';
 import { computeTimeline } from './timeline.js';
 import type { CommandOutput, RawHostOutputs } from './types.js';
@@ -46,6 +47,24 @@ function parsed<T>(outputs: readonly CommandOutput[], id: string, parse: (text: 
 function formatFor(cfg: NginxConfig | null, path: string) {
   const name = cfg?.accessLogs.find((a) => a.path === path)?.format ?? 'combined';
   return { name, def: cfg?.logFormats[name] };
+}
+
+/** Masks secrets in every line the evidence keeps, so a dumped HostEvidence leaks nothing either. */
+function redactEvidence(ev: HostEvidence): void {
+  const all = (lines: string[]) => redact(lines.join('\n')).split('\n');
+  for (const a of ev.accessLogs) {
+    a.lines = a.lines.map(redact);
+    if (a.first5xx) a.first5xx.line = redact(a.first5xx.line);
+    if (a.last5xx) a.last5xx.line = redact(a.last5xx.line);
+    if (a.unparsedSample) a.unparsedSample = redact(a.unparsedSample);
+  }
+  for (const e of ev.errorLogs) e.lines = e.lines.map(redact);
+  if (ev.kernel) ev.kernel.lines = ev.kernel.lines.map(redact);
+  for (const g of ev.app?.groups ?? []) { g.excerpt = all(g.excerpt); g.headline = redact(g.headline); }
+  for (const s of ev.app?.signatures ?? []) { s.firstLine = redact(s.firstLine); s.latestLine = redact(s.latestLine); }
+  if (ev.nginx.test) ev.nginx.test.lines = ev.nginx.test.lines.map(redact);
+  if (ev.pg) ev.pg.raw = redact(ev.pg.raw);
+  ev.notes = ev.notes.map(redact);
 }
 
 export function buildEvidence(raw: RawHostOutputs): HostEvidence {
@@ -121,6 +140,7 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
   ev.nginx.present = logPlan.nginxPresent && shown && masters !== 0;
   if (logPlan.nginxPresent && shown && masters === 0) notes.push('nginx is installed but no nginx master process is running');
   if (findOutput(outputs, 'pg_activity') && !ev.pg) notes.push('pg_activity gave no usable JSON document');
+  redactEvidence(ev);
   ev.timeline = computeTimeline(ev, clock.nowMs - DEFAULT_WINDOW_MINUTES * 60_000);
   return ev;
 }

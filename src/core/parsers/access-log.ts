@@ -35,6 +35,9 @@ export interface AccessLogEvidence {
   requestsPerMinute: Record<string, number>;
   untimedRequests: number;
   errors: AccessError[];
+  /** The first and the last 5xx in the tail, with their lines. */
+  first5xx: { timeMs: number | null; line: string } | null;
+  last5xx: { timeMs: number | null; line: string } | null;
   /** Line-exact samples referenced by `errors[].sample` (first and latest of each side). */
   lines: string[];
   notes: string[];
@@ -73,7 +76,7 @@ export function parseAccessLog(
   const ev: AccessLogEvidence = {
     path, format: primary?.name ?? 'unknown', hasUpstreamStatus: false, hasTime: false,
     totalLines: 0, parsedLines: 0, unparsedLines: 0, unparsedSample: null,
-    requestsPerMinute: {}, untimedRequests: 0, errors: [], lines: [], notes: [],
+    requestsPerMinute: {}, untimedRequests: 0, errors: [], first5xx: null, last5xx: null, lines: [], notes: [],
   };
   const used = new Map<string, number>();
   const samples = new LineSamples();
@@ -108,6 +111,8 @@ export function parseAccessLog(
     samples.keep(burstStart ? `burst:${ev.errors.length}` : side, line, err);
     if (rec.timeMs !== null) prevErrorMs = rec.timeMs;
     ev.errors.push(err);
+    ev.first5xx ??= { timeMs: rec.timeMs, line: clipLine(line) };
+    ev.last5xx = { timeMs: rec.timeMs, line: clipLine(line) };
   }
   ev.lines = samples.lines;
   const main = [...used.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];

@@ -29,7 +29,7 @@ export function dbPoolExhaustion(ev: HostEvidence, win: Window): Finding[] {
   const stuck = pg ? pg.idleInTransaction > 0 && pg.oldestIdleInTransactionS >= STUCK_S : false;
   const idleSlots = pg ? (pg.byState.idle ?? 0) + pg.idleInTransaction : 0;
   const actions: ActionId[] = pg && idleSlots > 0 ? ['kill_idle_connections'] : [];
-  const pgEvidence = pg ? [excerpt('pg_stat_activity', pg.raw)] : [];
+  const pgEvidence = pg ? [excerpt('pg_activity', pg.raw)] : [];
   if (timeouts.recent === 0 && !near) {
     if (timeouts.old > 0) {
       return [finding({

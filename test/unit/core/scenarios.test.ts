@@ -271,3 +271,14 @@ describe('window and robustness', () => {
     expect(JSON.stringify(d)).toContain('postgres://shop:****@10.0.0.9');
   });
 });
+
+describe('evidence hygiene', () => {
+  it('redacts the lines HostEvidence keeps and records first/last 5xx per access log', () => {
+    const access = lines(3, (i) => mainLine(at(3, i), 'GET /login?password=hunter2', 500, '500'));
+    const app = appLog(`${nodeTrace(3, 0, 'GET /login', 'Error: bad login for postgres://u:hunter2@db/x')}\n`);
+    const ev = buildEvidence(host({ access, app }));
+    expect(JSON.stringify(ev)).not.toContain('hunter2');
+    expect(ev.accessLogs[0]!.first5xx?.timeMs).toBe(Date.parse(at(3, 0)));
+    expect(ev.accessLogs[0]!.last5xx?.timeMs).toBe(Date.parse(at(3, 2)));
+  });
+});
