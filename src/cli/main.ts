@@ -21,7 +21,7 @@ function buildProgram(): Command {
       process.exitCode = await runDiagnose(hosts, opts);
     });
   // The Slack service is not part of this build yet; say so instead of "unknown command".
-  for (const [name, what] of [['start', 'web + worker'], ['web', 'the HTTP side'], ['worker', 'the queue worker'], ['migrate', 'database migrations']]) {
+  for (const [name, what] of [['start', 'web + worker'], ['web', 'the HTTP side'], ['worker', 'the queue worker'], ['migrate', 'database migrations']] as const) {
     program.command(name).description(`${what} of the Slack bot (not in this build yet)`).action(() => {
       throw new UsageError(`"diagbot ${name}" (${what}) is not in this build yet; "diagbot diagnose" works today`);
     });
