@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab, DEFAULT_LAB_DIR } from './lab.js';
 import { killRecorded } from './pids.js';
+import { releaseLab } from './lab-owner.js';
 import { stopLabPostgres } from './lab-postgres.js';
 
 const USAGE = `usage: node --import tsx test/lab/cli.ts up [--bench [N]] [--only a,b] [--dir DIR]
@@ -32,7 +33,8 @@ async function main(): Promise<number> {
     await stopLabPostgres(dir);
     const killed = await killRecorded(dir);
     // Whoever owned it (a `cli up`, a test run) notices pids.json is gone; the dir is free again.
-    for (const f of ['owner.json', 'lab.json', 'leases']) await rm(join(dir, f), { recursive: true, force: true });
+    for (const f of ['lab.json', 'leases']) await rm(join(dir, f), { recursive: true, force: true });
+    await releaseLab(dir, { anyOwner: true });
     console.log(killed.length ? `lab: stopped ${killed.join(', ')}` : 'lab: nothing running');
     return 0;
   }

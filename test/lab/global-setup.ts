@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { DEFAULT_LAB_DIR, startLab } from './lab.js';
+import { startLab } from './lab.js';
 import { borrowLab, LabInUseError, returnLease } from './lab-owner.js';
 import { SCENARIOS } from './scenarios.js';
 import type { LabInfo } from './lab-types.js';
@@ -22,14 +22,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return stop;
   } catch (err) {
     if (!(err instanceof LabInUseError)) throw err;
-    const { ownerPid, ...info } = await borrowLab(DEFAULT_LAB_DIR, err.ownerPid);
+    const { ownerPid, ...info } = await borrowLab(err.ownerDir, err.ownerPid);
     const missing = SCENARIOS.map((s) => s.name).filter((n) => !info.hosts[n]);
     if (missing.length) {
-      await returnLease(DEFAULT_LAB_DIR);
+      await returnLease(err.ownerDir);
       throw new Error(`lab: the running lab (pid ${ownerPid}) lacks scenarios ${missing.join(', ')}; stop it with \`node --import tsx test/lab/cli.ts down\``);
     }
     console.log(`lab: borrowing the lab of pid ${ownerPid}`);
     project.provide('lab', info);
-    return () => returnLease(DEFAULT_LAB_DIR);
+    return () => returnLease(err.ownerDir);
   }
 }

@@ -34,11 +34,13 @@ function appEnv(s: Scenario, address: string, o: HostDirOptions): Record<string,
 export async function prepareHostDir(labDir: string, s: Scenario, address: string, o: HostDirOptions): Promise<{ hostDir: string; publicKey?: string }> {
   const hostDir = join(labDir, 'hosts', s.name);
   await rm(hostDir, { recursive: true, force: true });
-  for (const d of ['etc-nginx/conf.d', 'var-log/nginx', 'var-log/app', 'srv-app', 'run', 'var-lib-nginx']) {
+  for (const d of ['etc-nginx/conf.d', 'var-log/nginx', 'var-log/app', 'srv-app', 'run', 'var-lib-nginx', 'root']) {
     await mkdir(join(hostDir, d), { recursive: true });
   }
   // Each host has its own (quiet) kernel log, so triage never reads the real machine's dmesg.
   await writeFile(join(hostDir, 'var-log', 'kern.log'), '');
+  await writeFile(join(hostDir, 'root', '.bashrc'), '# lab host: deliberately plain\n');
+  await writeFile(join(hostDir, 'root', '.profile'), '[ -f ~/.bashrc ] && . ~/.bashrc\n');
   const publicKey = s.ssh === 'real' ? await prepareSshd(hostDir, address, o.authorizedKeys) : undefined;
   if (s.nginx) {
     await copyFile('/etc/nginx/mime.types', join(hostDir, 'etc-nginx', 'mime.types'));

@@ -26,6 +26,7 @@ export function sshExec(t: SshTarget, command: string, timeoutMs = 15_000): Prom
 
 export async function sshExecOk(t: SshTarget, command: string, timeoutMs?: number): Promise<string> {
   const r = await sshExec(t, command, timeoutMs);
+  if (r.code === null) throw new Error(`ssh ${t.address} '${command}' timed out after ${timeoutMs ?? 15_000} ms`);
   if (r.code !== 0) throw new Error(`ssh ${t.address} '${command}' exited ${r.code}: ${r.stderr.trim()}`);
   return r.stdout;
 }

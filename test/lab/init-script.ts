@@ -46,6 +46,9 @@ mount --bind ${q(`${h}/etc-nginx`)} /etc/nginx
 mount --bind ${q(`${h}/var-log`)} /var/log
 mount --bind ${q(`${h}/run`)} /run
 mount --bind ${q(`${h}/var-lib-nginx`)} /var/lib/nginx
+# Own /root: the machine's dotfiles (pyenv rehash takes a lock in the real home) must not run
+# in lab sessions, and a killed lab must not leave that lock behind.
+mount --bind ${q(`${h}/root`)} /root
 mkdir -p /run/sshd /var/log/nginx /var/log/app /var/lib/nginx/body /var/lib/nginx/proxy
 chown -R www-data /var/lib/nginx
 ${s.setup ?? ''}

@@ -1,20 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabInfo } from './lab-types.js';
 
 /**
- * The lab's addresses are fixed, so one lab per machine: the process that starts it owns it
- * (owner.json); other test runs may borrow a running lab with a lease and the owner waits for
- * their leases before tearing it down. A dead owner's lab is fair game for the next start.
+ * The lab's addresses are fixed, so there is one lab per machine whatever its dir: the process
+ * that starts it owns it (a machine-wide owner file naming pid and dir); other test runs may
+ * borrow a running lab with a lease, and the owner waits for their leases before tearing it
+ * down. A dead owner's claim is void.
  */
 export class LabInUseError extends Error {
-  constructor(readonly ownerPid: number, dir: string) {
-    super(`lab: ${dir} is in use by pid ${ownerPid}; borrow it (global-setup does) or stop it with \`node --import tsx test/lab/cli.ts down\``);
+  constructor(readonly ownerPid: number, readonly ownerDir: string) {
+    super(`lab: a lab (dir ${ownerDir}) is running, owned by pid ${ownerPid}; borrow it (global-setup does) or stop it with \`node --import tsx test/lab/cli.ts down --dir ${ownerDir}\``);
   }
 }
 
-const ownerFile = (dir: string) => join(dir, 'owner.json');
+const OWNER_FILE = join(tmpdir(), 'diagbot-lab-owner.json');
 const leaseDir = (dir: string) => join(dir, 'leases');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,32 +29,34 @@ export function nodeAlive(pid: number): boolean {
   }
 }
 
-async function readOwner(dir: string): Promise<number | null> {
+export async function readOwner(): Promise<{ pid: number; dir: string } | null> {
   try {
-    return (JSON.parse(await readFile(ownerFile(dir), 'utf8')) as { pid: number }).pid;
+    return JSON.parse(await readFile(OWNER_FILE, 'utf8')) as { pid: number; dir: string };
   } catch {
     return null;
   }
 }
 
-export async function claimLabDir(dir: string): Promise<void> {
+export async function claimLab(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await writeFile(ownerFile(dir), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }), { flag: 'wx' });
+      await writeFile(OWNER_FILE, JSON.stringify({ pid: process.pid, dir, startedAt: new Date().toISOString() }), { flag: 'wx' });
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = await readOwner(dir);
-      if (owner !== null && owner !== process.pid && nodeAlive(owner)) throw new LabInUseError(owner, dir);
-      await rm(ownerFile(dir), { force: true });
+      const owner = await readOwner();
+      if (owner && owner.pid !== process.pid && nodeAlive(owner.pid)) throw new LabInUseError(owner.pid, owner.dir);
+      await rm(OWNER_FILE, { force: true });
     }
   }
-  throw new Error(`lab: could not claim ${dir}`);
+  throw new Error(`lab: could not claim the machine's lab slot (${OWNER_FILE})`);
 }
 
-export async function releaseLabDir(dir: string): Promise<void> {
-  if ((await readOwner(dir)) === process.pid) await rm(ownerFile(dir), { force: true });
+/** Drops the claim if it is ours, or (for `down`) if it names this dir. */
+export async function releaseLab(dir: string, opts: { anyOwner?: boolean } = {}): Promise<void> {
+  const owner = await readOwner();
+  if (owner && (owner.pid === process.pid || (opts.anyOwner && owner.dir === dir))) await rm(OWNER_FILE, { force: true });
 }
 
 /** Waits for the owner's lab to be ready, then holds a lease on it until returnLease(). */

@@ -14,7 +14,8 @@ import { waitForHttp, waitForSsh, waitUntil } from './wait-ready.js';
 import { driveTraffic } from './traffic.js';
 import { breakConfig, crashWorkers } from './scenario-actions.js';
 import { mapLimit } from './map-limit.js';
-import { claimLabDir, releaseLabDir, waitForBorrowers } from './lab-owner.js';
+import { claimLab, releaseLab, waitForBorrowers } from './lab-owner.js';
+import { assertAddressesFree } from './address-check.js';
 
 export type { Lab, LabHost, LabInfo } from './lab-types.js';
 
@@ -40,10 +41,16 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
     ...benchScenarios(opts.bench ?? 0),
   ];
 
-  await claimLabDir(dir);
+  await claimLab(dir);
   // A crashed earlier run may still hold the addresses; its pids.json says what to kill.
   await killRecorded(dir);
   await rm(join(dir, 'lab.json'), { force: true });
+  try {
+    await assertAddressesFree(plan.map((p) => p.address));
+  } catch (err) {
+    await releaseLab(dir);
+    throw err;
+  }
   await rm(join(dir, 'hosts'), { recursive: true, force: true });
   await rm(join(dir, 'pg'), { recursive: true, force: true });
   await mkdir(join(dir, 'hosts'), { recursive: true });
@@ -58,7 +65,7 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
     killGroups(procs);
     await killRecorded(dir);
     await rm(join(dir, 'lab.json'), { force: true });
-    await releaseLabDir(dir);
+    await releaseLab(dir);
   };
   const stop = async () => {
     await waitForBorrowers(dir);
