@@ -25,6 +25,8 @@ PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 AuthorizedKeysFile ${authorizedKeys}
+# The keys file is shared by path, so only root may use it; any other user must fail auth.
+AllowUsers root
 StrictModes no
 UsePAM no
 UseDNS no
