@@ -85,11 +85,21 @@ export async function connectSsh(target: SshTarget, maxChannels = DEFAULT_MAX_CH
   });
 }
 
+const CHANNEL_REFUSED = 'could not open channel';
+
 export class SshTransport implements Transport {
   constructor(private readonly client: Client, private readonly limit: LimitFunction, private readonly sudo: boolean) {}
 
   exec(script: string, opts: ExecOptions): Promise<ExecResult> {
-    return this.limit(() => this.run(script, opts));
+    return this.limit(async () => {
+      // sshd frees a session slot only after reaping the child, a moment after the channel
+      // closes, so a quick successor can be refused; that refusal is transient.
+      for (let attempt = 1; ; attempt++) {
+        const r = await this.run(script, opts);
+        if (!r.error?.startsWith(CHANNEL_REFUSED) || attempt >= 5) return r;
+        await new Promise((res) => setTimeout(res, 15 * attempt));
+      }
+    });
   }
 
   private run(script: string, opts: ExecOptions): Promise<ExecResult> {
@@ -117,7 +127,7 @@ export class SshTransport implements Transport {
       // The host's `timeout` should win; this is the backstop for a host that ignores it.
       const timer = setTimeout(() => { timedOut = true; channel?.close(); finish(`no answer within ${opts.timeoutMs} ms; channel closed`); }, opts.timeoutMs + 1500);
       this.client.exec(wrapForHost(script, opts.timeoutMs, this.sudo), (e, stream) => {
-        if (e) { finish(`could not open channel: ${e.message}`); return; }
+        if (e) { finish(`${CHANNEL_REFUSED}: ${e.message}`); return; }
         channel = stream;
         stream.on('data', (c: Buffer) => { if (!out.push(c)) stream.close(); });
         stream.stderr.on('data', (c: Buffer) => err.push(c));
