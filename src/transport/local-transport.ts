@@ -1,15 +1,19 @@
 import { spawn } from 'node:child_process';
 import { CappedOutput } from './capped-output.js';
-import { TIMEOUT_EXIT_CODES, wrapForHost, type ExecOptions, type ExecResult, type Transport } from './transport.js';
+import { HOST_SBIN_PATH, TIMEOUT_EXIT_CODES, type ExecOptions, type ExecResult, type Transport } from './transport.js';
 
 /** Runs triage commands on this machine with the same contract as the SSH transport. */
 export class LocalTransport implements Transport {
   exec(script: string, opts: ExecOptions): Promise<ExecResult> {
     const started = performance.now();
     return new Promise((resolvePromise) => {
-      const child = spawn('/bin/sh', ['-c', wrapForHost(script, opts.timeoutMs)], {
+      // timeout(1) puts itself in its own process group, so it is spawned directly (no outer
+      // shell): then its group is the one a cap or the backstop kills.
+      const seconds = String(Math.max(1, Math.ceil(opts.timeoutMs / 1000)));
+      const child = spawn('timeout', ['-k', '1', seconds, '/bin/sh', '-c', script], {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
+        env: { ...process.env, LC_ALL: 'C', PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:${HOST_SBIN_PATH}` },
       });
       const out = new CappedOutput(opts.maxBytes, opts.keep);
       const err = new CappedOutput(64 * 1024, 'tail');

@@ -43,14 +43,16 @@ export async function connectSsh(target: SshTarget, maxChannels = DEFAULT_MAX_CH
   let verdict: HostKeyVerdict | null = null;
   let remoteIdent: string | null = null;
   return new Promise((resolve, reject) => {
-    const fail = (err: HostUnreachableError) => { client.end(); sock.destroy(); reject(err); };
+    let settled = false;
+    const fail = (err: HostUnreachableError) => { settled = true; client.end(); sock.destroy(); reject(err); };
     client.once('ready', () => {
-      client.removeAllListeners('error');
-      // A late error (keepalive loss) must not crash the process; channels report it.
-      client.on('error', () => undefined);
+      settled = true;
       resolve(new SshTransport(client, pLimit(maxChannels), target.sudo));
     });
-    client.once('error', (err: Error & { level?: string }) => {
+    // Stays attached for the connection's life: ssh2 can emit more errors after the first
+    // (or after ready, on keepalive loss), and an unhandled one would crash the process.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (settled) return;
       const waited = target.connectTimeoutMs;
       if (verdict && !verdict.ok) {
         const reason = verdict.reason === 'unknown' ? 'host_key_unknown' : verdict.reason === 'revoked' ? 'host_key_revoked' : 'host_key_mismatch';

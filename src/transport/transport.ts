@@ -32,9 +32,12 @@ export const TIMEOUT_EXIT_CODES = new Set([124, 137]);
  * Wraps a script so the host itself enforces the deadline (the client closes the channel
  * too, a second later), with a predictable locale and the sbin dirs where nginx lives.
  */
+/** Where nginx and friends live on hosts whose login PATH lacks the sbin dirs. */
+export const HOST_SBIN_PATH = '/usr/local/sbin:/usr/sbin:/sbin';
+
 export function wrapForHost(script: string, timeoutMs: number, sudo = false): string {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const quoted = `'${script.replace(/'/g, `'\\''`)}'`;
   const sudoPrefix = sudo ? 'sudo -n ' : '';
-  return `LC_ALL=C PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ${sudoPrefix}timeout -k 1 ${seconds} sh -c ${quoted}`;
+  return `LC_ALL=C PATH="$PATH:${HOST_SBIN_PATH}" ${sudoPrefix}timeout -k 1 ${seconds} sh -c ${quoted}`;
 }
