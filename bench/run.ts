@@ -47,7 +47,8 @@ try {
   const [slowestId] = [...perCommand].sort((a, b) => median(b[1]) - median(a[1]))[0]!;
   const slowestScript = scripts.find((s) => s.id === slowestId)!.script;
 
-  const samples = { diag: [] as number[], floor: [] as number[], seq: [] as number[], fleet: [] as number[], single: [] as number[] };
+  const samples = { diag: [] as number[], floor: [] as number[], seq: [] as number[], fleet: [] as number[], single: [] as number[], fleetFloor: [] as number[], fleetCpu: [] as number[], singleCpu: [] as number[] };
+  const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   for (let r = 0; r < ROUNDS; r++) {
     samples.floor.push(await opensshRun(one, slowestScript));
     let t = performance.now();
@@ -55,18 +56,29 @@ try {
     samples.diag.push(performance.now() - t);
     samples.seq.push(await opensshRun(one, sequential));
     t = performance.now();
+    let cpu = process.cpuUsage();
     const all = await diagnoseHosts(fleet, opts);
     samples.fleet.push(performance.now() - t);
+    samples.fleetCpu.push(cpuMs(process.cpuUsage(cpu)));
     if (all.some((d) => !d.result.reachable)) throw new Error('a fleet host was unreachable');
     t = performance.now();
+    cpu = process.cpuUsage();
     await diagnoseHost(fleet[r % FLEET]!, opts);
     samples.single.push(performance.now() - t);
+    samples.singleCpu.push(cpuMs(process.cpuUsage(cpu)));
+    // The lab's 20 hosts share this machine's cores: the same commands over 20 OpenSSH
+    // sessions at once show how much of (c) is the hosts' own work.
+    t = performance.now();
+    await Promise.all(fleet.map((h) => opensshRun(h, sequential)));
+    samples.fleetFloor.push(performance.now() - t);
   }
   const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
   const rows = [
     ['(a) one host vs OpenSSH running only the slowest command', `${fmt(m.diag)} vs ${fmt(m.floor)} (${slowestId})`, (m.diag / m.floor).toFixed(2) + '×', '≤ 1.3×'],
     ['(b) one host vs the same commands in one OpenSSH session', `${fmt(m.diag)} vs ${fmt(m.seq)} (${scripts.length} commands)`, (m.seq / m.diag).toFixed(2) + '× faster', '≥ 2×'],
     ['(c) 20 hosts vs 1 host', `${fmt(m.fleet)} vs ${fmt(m.single)}`, (m.fleet / m.single).toFixed(2) + '×', '≤ 1.5×'],
+    ['(c′) 20 hosts vs the same commands over 20 OpenSSH sessions at once', `${fmt(m.fleet)} vs ${fmt(m.fleetFloor)}`, (m.fleet / m.fleetFloor).toFixed(2) + '×', '(context)'],
+    ['diagbot\'s own CPU: 20 hosts vs 1 host', `${fmt(m.fleetCpu)} vs ${fmt(m.singleCpu)}`, (m.fleetCpu / m.singleCpu).toFixed(1) + '×', '(context)'],
   ];
   console.log(`\ndiagbot triage benchmark — medians of ${ROUNDS} rounds, ${new Date().toISOString()}\n`);
   console.log('| measure | figures | ratio | goal |\n|---|---|---|---|');
