@@ -51,6 +51,11 @@ export function renderHostText(r: HostResult, c: Colors): string {
     lines.push(`  ${c.dim(`command ${x.id}${x.target ? ` ${x.target}` : ''}: ${what}`)}`);
   }
   for (const n of r.notes) lines.push(`  ${c.dim(`note: ${n}`)}`);
+  // Coverage matters most when nothing was found; JSON always carries it.
+  if (!r.rootCause && r.checks.length > 0) {
+    lines.push(`  ${c.dim('checked:')}`);
+    for (const k of r.checks) lines.push(`    ${k.checked ? c.green('✓') : c.dim('–')} ${k.area.padEnd(12)} ${c.dim(k.detail)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

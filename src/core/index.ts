@@ -1,6 +1,8 @@
 // Public API of diagbot's pure core: strings in, data out. No I/O anywhere under src/core.
 import { buildEvidence } from './build-evidence.js';
 import { classify, type ClassifyOptions } from './classify.js';
+import { summarizeChecks } from './checks.js';
+import { DEFAULT_WINDOW_MINUTES } from './host-evidence.js';
 import type { Diagnosis, RawHostOutputs } from './types.js';
 
 export { buildEvidence } from './build-evidence.js';
@@ -11,5 +13,6 @@ export type { HostEvidence, Timeline, TimelinePoint } from './host-evidence.js';
 export * from './types.js';
 
 export function diagnoseOutputs(raw: RawHostOutputs, opts?: ClassifyOptions): Diagnosis {
-  return classify(buildEvidence(raw), opts);
+  const ev = buildEvidence(raw);
+  return { ...classify(ev, opts), checks: summarizeChecks(ev, opts?.windowMinutes ?? DEFAULT_WINDOW_MINUTES) };
 }

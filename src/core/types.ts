@@ -76,7 +76,15 @@ export interface RootCause {
   summary: string;
 }
 
+/** One line per area of what was looked at (see checks.ts). */
+export interface CheckSummary {
+  area: string;
+  checked: boolean;
+  detail: string;
+}
+
 export interface Diagnosis {
   findings: Finding[];
   rootCause: RootCause | null;
+  checks?: CheckSummary[];
 }

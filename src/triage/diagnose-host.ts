@@ -59,7 +59,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
   } catch (err) {
     const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
     return {
-      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], notes: [] },
+      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], notes: [] },
       raw: null,
     };
   }
@@ -98,6 +98,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
         commands: outputs.map(({ id, target, exitCode, durationMs, truncated, timedOut, error }) => ({
           id, ...(target !== undefined ? { target } : {}), exitCode, durationMs, truncated, timedOut, ...(error ? { error } : {}),
         })),
+        checks: diagnosis.checks ?? [],
         notes: plan.notes,
       },
       raw,

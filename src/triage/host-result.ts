@@ -1,4 +1,4 @@
-import type { Finding, RootCause } from '../core/types.js';
+import type { CheckSummary, Finding, RootCause } from '../core/types.js';
 import type { UnreachableReason } from '../transport/ssh-errors.js';
 
 /** One command's outcome as reported (output itself stays out of the result). */
@@ -24,5 +24,7 @@ export interface HostResult {
   rootCause: RootCause | null;
   findings: Finding[];
   commands: CommandSummary[];
+  /** What was looked at, so a quiet result shows its coverage. */
+  checks: CheckSummary[];
   notes: string[];
 }
