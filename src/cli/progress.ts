@@ -3,9 +3,13 @@ export class Progress {
   private readonly states = new Map<string, string>();
   private drawn = 0;
   private readonly started = Date.now();
+  // Redraws on a tick too, so the clock keeps moving while a slow host holds everything up.
+  private readonly ticker: NodeJS.Timeout;
 
   constructor(private readonly out: NodeJS.WriteStream, hosts: string[]) {
     for (const h of hosts) this.states.set(h, 'waiting');
+    this.ticker = setInterval(() => this.draw(), 250);
+    this.ticker.unref();
   }
 
   update(host: string, state: string): void {
@@ -22,6 +26,7 @@ export class Progress {
   }
 
   clear(): void {
+    clearInterval(this.ticker);
     if (this.drawn === 0) return;
     this.out.write(`\x1b[${this.drawn}A`);
     for (let i = 0; i < this.drawn; i++) this.out.write('\x1b[2K\n');
