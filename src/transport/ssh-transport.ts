@@ -1,22 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Client, type ClientChannel } from 'ssh2';
+import type { InventoryHost } from '../config/inventory.js';
 import { CappedOutput } from './capped-output.js';
 import { algorithmsForKeyTypes, keysFor, knownHostsName, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import { HostUnreachableError, type UnreachableReason } from './ssh-errors.js';
 import { tcpConnect } from './tcp-connect.js';
 import { TIMEOUT_EXIT_CODES, wrapForHost, type ExecOptions, type ExecResult, type Transport } from './transport.js';
 
-export interface SshTarget {
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  privateKeyPath: string;
-  knownHostsPath: string;
-  connectTimeoutMs: number;
-  sudo: boolean;
-}
+/** What a connection needs from an inventory host; values were validated at load. */
+export type SshTarget = Pick<InventoryHost, 'name' | 'address' | 'port' | 'user' | 'privateKeyPath' | 'knownHostsPath' | 'connectTimeoutMs' | 'sudo'>;
 
 /** sshd's default MaxSessions is 10; stay under it so a channel never fails to open. */
 export const DEFAULT_MAX_CHANNELS = 8;
