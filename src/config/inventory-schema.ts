@@ -7,7 +7,7 @@ const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-
 const USER = /^[a-z_][a-z0-9_.-]{0,31}$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._/@+-]*$/;
 // Globs are expanded by the host's shell, so only glob metacharacters are allowed beyond SAFE_PATH.
-const SAFE_GLOB = /^\/[A-Za-z0-9._/@+*?[\]-]*$/;
+export const SAFE_GLOB = /^\/[A-Za-z0-9._/@+*?[\]-]*$/;
 
 export const hostNameSchema = z.string().regex(HOST_NAME, 'must be letters, digits, ".", "_" or "-" (max 63), starting with a letter or digit');
 

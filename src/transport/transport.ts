@@ -1,3 +1,5 @@
+import { shellQuote } from '../util/shell-quote.js';
+
 /** How one command is bounded: on the host (`timeout`) and on the client (channel closed). */
 export interface ExecOptions {
   timeoutMs: number;
@@ -37,7 +39,6 @@ export const HOST_SBIN_PATH = '/usr/local/sbin:/usr/sbin:/sbin';
 
 export function wrapForHost(script: string, timeoutMs: number, sudo = false): string {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-  const quoted = `'${script.replace(/'/g, `'\\''`)}'`;
   const sudoPrefix = sudo ? 'sudo -n ' : '';
-  return `LC_ALL=C PATH="$PATH:${HOST_SBIN_PATH}" ${sudoPrefix}timeout -k 1 ${seconds} sh -c ${quoted}`;
+  return `LC_ALL=C PATH="$PATH:${HOST_SBIN_PATH}" ${sudoPrefix}timeout -k 1 ${seconds} sh -c ${shellQuote(script)}`;
 }

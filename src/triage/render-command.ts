@@ -1,4 +1,5 @@
 import type { InventoryHost } from '../config/inventory.js';
+import { SAFE_GLOB } from '../config/inventory-schema.js';
 import { shellQuote } from '../util/shell-quote.js';
 import type { TriageCommand } from './command-set.js';
 
@@ -24,7 +25,7 @@ export function renderCommand(cmd: TriageCommand, host: InventoryHost, target?: 
       case 'releasesDir': return shellQuote(host.deploy?.releasesDir ?? '/nonexistent');
       case 'appLogGlobs':
         return host.appLogGlobs.map((g) => {
-          if (!/^\/[A-Za-z0-9._/@+*?[\]-]*$/.test(g)) throw new Error(`unsafe app log glob ${JSON.stringify(g)}`);
+          if (!SAFE_GLOB.test(g)) throw new Error(`unsafe app log glob ${JSON.stringify(g)}`);
           return g;
         }).join(' ');
       default: throw new Error(`unknown placeholder ${name}`);
