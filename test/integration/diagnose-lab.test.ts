@@ -1,7 +1,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { HostResult } from '../../src/triage/host-result.js';
-import { runCli } from '../helpers/run-cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli } from '../helpers/run-cli.js';
 
 const lab = inject('lab');
 const reachable = Object.entries(lab.hosts).filter(([, h]) => h.expected !== 'host_unreachable').map(([n]) => n);
@@ -124,6 +125,12 @@ describe('bad usage and hostile input', () => {
 });
 
 describe('local', () => {
+  it('the built bin runs as a program (npx diagbot executes it directly)', () => {
+    const run = spawnSync(CLI, ['diagnose', 'local', '--format', 'json'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(0);
+  });
+
   it('diagnoses this machine without SSH or an inventory', async () => {
     const run = await runCli(['diagnose', 'local', '--format', 'json'], { cwd: '/tmp' });
     expect(run.code).toBe(0);
