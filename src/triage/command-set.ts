@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -20,11 +20,14 @@ export type TriageCommand = z.infer<typeof commandSchema>;
 
 const PLACEHOLDERS = new Set(['target', 'currentLink', 'releasesDir', 'appLogGlobs']);
 
-/** Repository root, found from this file whether run from src/ (tsx) or dist/src/ (built). */
+let root: string | null = null;
+
+/** Repository root, found once from this file whether run from src/ (tsx) or dist/src/ (built). */
 export function packageRoot(): string {
+  if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try { readFileSync(resolve(dir, 'package.json')); return dir; } catch { dir = dirname(dir); }
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    if (existsSync(resolve(dir, 'package.json'))) return (root = dir);
   }
   throw new Error('cannot find the diagbot package root');
 }
@@ -55,15 +58,20 @@ export function parseCommandSet(text: string, source: string): TriageCommand[] {
   return parsed.data;
 }
 
-let cached: TriageCommand[] | null = null;
+// Command files are read and validated once per process, not once per host or per diagnosis.
+const commandSets = new Map<string, TriageCommand[]>();
+let poolQuery: string | null = null;
 
 export function loadTriageCommands(path = resolve(commandsDir(), 'triage.yaml')): TriageCommand[] {
-  if (cached && path === resolve(commandsDir(), 'triage.yaml')) return cached;
-  const set = parseCommandSet(readFileSync(path, 'utf8'), path);
-  if (path === resolve(commandsDir(), 'triage.yaml')) cached = set;
+  let set = commandSets.get(path);
+  if (!set) {
+    set = parseCommandSet(readFileSync(path, 'utf8'), path);
+    commandSets.set(path, set);
+  }
   return set;
 }
 
 export function loadPostgresPoolQuery(): string {
-  return readFileSync(resolve(commandsDir(), 'postgres-pool.sql'), 'utf8');
+  poolQuery ??= readFileSync(resolve(commandsDir(), 'postgres-pool.sql'), 'utf8');
+  return poolQuery;
 }
