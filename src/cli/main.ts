@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UsageError } from '../config/config-error.js';
 import { EXIT_USAGE, runDiagnose } from './diagnose-command.js';
+import { withDotEnv } from './dot-env.js';
 
 function buildProgram(): Command {
   const program = new Command('diagbot')
@@ -20,12 +21,14 @@ function buildProgram(): Command {
     .action(async (hosts: string[], opts) => {
       process.exitCode = await runDiagnose(hosts, opts);
     });
-  // The Slack service is not part of this build yet; say so instead of "unknown command".
-  for (const [name, what] of [['start', 'web + worker'], ['web', 'the HTTP side'], ['worker', 'the queue worker'], ['migrate', 'database migrations']] as const) {
-    program.command(name).description(`${what} of the Slack bot (not in this build yet)`).action(() => {
-      throw new UsageError(`"diagbot ${name}" (${what}) is not in this build yet; "diagbot diagnose" works today`);
-    });
-  }
+  program.command('start').description('run the Slack bot: web (Slack events, webhooks) and worker in one process')
+    .action(async () => (await import('../service/run-service.js')).runService('start', withDotEnv()));
+  program.command('web').description('run only the HTTP side (Slack events, webhooks, health, metrics)')
+    .action(async () => (await import('../service/run-service.js')).runService('web', withDotEnv()));
+  program.command('worker').description('run only the queue worker (diagnoses, Slack posts)')
+    .action(async () => (await import('../service/run-service.js')).runService('worker', withDotEnv()));
+  program.command('migrate').description('apply database migrations to DATABASE_URL')
+    .action(async () => (await import('../service/run-migrate.js')).runMigrate(withDotEnv()));
   return program;
 }
 

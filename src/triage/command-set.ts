@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../config/config-error.js';
 import { readOnlyProblems } from './read-only-guard.js';
+import { packageRoot } from '../util/package-root.js';
 
 const commandSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
@@ -19,18 +19,6 @@ const commandSchema = z.object({
 export type TriageCommand = z.infer<typeof commandSchema>;
 
 const PLACEHOLDERS = new Set(['target', 'currentLink', 'releasesDir', 'appLogGlobs']);
-
-let root: string | null = null;
-
-/** Repository root, found once from this file whether run from src/ (tsx) or dist/src/ (built). */
-export function packageRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
-    if (existsSync(resolve(dir, 'package.json'))) return (root = dir);
-  }
-  throw new Error('cannot find the diagbot package root');
-}
 
 export function commandsDir(): string {
   return resolve(packageRoot(), 'commands');

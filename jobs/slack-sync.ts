@@ -1,0 +1,110 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type pg from 'pg';
+import type { HostReportInput } from '../src/core/report/index.js';
+import {
+  acquireSyncLease, loadSyncSnapshot, markPosted, releaseSyncLease, saveParentTs, saveReplyTs, saveResolvedReplyTs,
+  type DiagnosisState, type SyncSnapshot,
+} from '../src/db/sync-store.js';
+import type { Logger } from '../src/log/logger.js';
+import type { SlackSyncJobData } from '../src/queue/job-queues.js';
+import { renderHostFindings, renderIncidentParent, renderResolvedReply, type SlackMessage } from '../src/slack/render/index.js';
+import { SlackApiError, type SlackClient } from '../src/slack/slack-client.js';
+import { snapshotView } from '../src/slack/snapshot-view.js';
+
+export interface SlackSyncDeps { pool: pg.Pool; slack: SlackClient; log: Logger; owner: string }
+
+const LEASE_MS = 120_000;
+const LEASE_WAIT_MS = 30_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A message Slack refused for its shape is sent again as plain text rather than not at all. */
+function plain(msg: SlackMessage): SlackMessage {
+  return { text: msg.text.slice(0, 3000), blocks: [] };
+}
+
+async function postOrFallback(deps: SlackSyncDeps, channel: string, msg: SlackMessage, threadTs?: string): Promise<string> {
+  try {
+    return await deps.slack.post(channel, msg, threadTs);
+  } catch (err) {
+    if (err instanceof SlackApiError && /^(invalid_blocks|invalid_blocks_format|msg_too_long)$/.test(err.slackError)) {
+      deps.log.error({ err, channel }, 'Slack refused the blocks; posting plain text instead');
+      return deps.slack.post(channel, plain(msg), threadTs);
+    }
+    throw err;
+  }
+}
+
+function replyFor(d: DiagnosisState, incidentId: number): SlackMessage | null {
+  if (d.state === 'done' && d.result) return renderHostFindings(d.result as HostReportInput, { incidentId });
+  if (d.state === 'failed') {
+    const text = `:warning: ${d.host}: diagnosis could not run: ${d.error ?? 'unknown error'}`;
+    return { text, blocks: [{ type: 'section', text: { type: 'plain_text', text: text.slice(0, 2900) } }] };
+  }
+  return null;
+}
+
+/** Brings the incident's Slack messages up to date with what is stored; safe to run twice. */
+async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
+  const { incident } = s;
+  const view = snapshotView(s);
+  let parentTs = incident.parentTs;
+  if (!parentTs) {
+    parentTs = await postOrFallback(deps, incident.channel, renderIncidentParent(view));
+    await saveParentTs(deps.pool, incident.id, parentTs);
+  } else if (incident.postedRevision < incident.revision) {
+    await deps.slack.update(incident.channel, parentTs, renderIncidentParent(view));
+  }
+  for (const d of s.diagnoses) {
+    if (d.replyTs) continue;
+    const msg = replyFor(d, incident.id);
+    if (!msg) continue;
+    await saveReplyTs(deps.pool, d.id, await postOrFallback(deps, incident.channel, msg, parentTs));
+  }
+  if (incident.status === 'resolved' && !incident.resolvedReplyTs) {
+    await saveResolvedReplyTs(deps.pool, incident.id, await postOrFallback(deps, incident.channel, renderResolvedReply(view), parentTs));
+  }
+}
+
+async function tellRequester(deps: SlackSyncDeps, s: SyncSnapshot, err: SlackApiError): Promise<void> {
+  if (!s.incident.responseUrl) return;
+  const hint = err.slackError === 'not_in_channel' || err.slackError === 'channel_not_found'
+    ? ' Invite the app to this channel (`/invite @diagbot`) and try again.' : '';
+  const text = `:warning: diagbot could not post in this channel (Slack said \`${err.slackError}\`).${hint}`;
+  await deps.slack.respond(s.incident.responseUrl, { text, blocks: [] }).catch(() => undefined);
+}
+
+export function slackSyncProcessor(deps: SlackSyncDeps) {
+  return async (job: Job<SlackSyncJobData>): Promise<string> => {
+    const { incidentId } = job.data;
+    const log = deps.log.child({ incidentId, jobId: job.id });
+    const waitUntil = Date.now() + LEASE_WAIT_MS;
+    // One publisher per incident at a time; others wait their turn, then find less to do.
+    while (!(await acquireSyncLease(deps.pool, incidentId, deps.owner, LEASE_MS))) {
+      if (Date.now() > waitUntil) throw new Error(`incident ${incidentId} is being published by another worker`);
+      await sleep(100 + Math.random() * 200);
+    }
+    try {
+      const s = await loadSyncSnapshot(deps.pool, incidentId);
+      if (!s) throw new UnrecoverableError(`incident ${incidentId} does not exist`);
+      const pendingReplies = s.diagnoses.some((d) => !d.replyTs && (d.state === 'done' || d.state === 'failed'));
+      const pendingResolve = s.incident.status === 'resolved' && !s.incident.resolvedReplyTs;
+      if (s.incident.parentTs && s.incident.postedRevision >= s.incident.revision && !pendingReplies && !pendingResolve) {
+        return 'up to date';
+      }
+      try {
+        await publish(deps, s);
+        await markPosted(deps.pool, incidentId, s.incident.revision, null);
+        return `revision ${s.incident.revision} posted`;
+      } catch (err) {
+        if (!(err instanceof SlackApiError) || !err.permanent) throw err;
+        // Retrying cannot help (wrong channel, missing scope…): keep the error on the incident.
+        log.error({ err, slackError: err.slackError }, 'Slack refused the incident update');
+        await markPosted(deps.pool, incidentId, s.incident.revision, err.slackError);
+        if (!s.incident.parentTs) await tellRequester(deps, s, err);
+        return `Slack error ${err.slackError}`;
+      }
+    } finally {
+      await releaseSyncLease(deps.pool, incidentId, deps.owner).catch(() => undefined);
+    }
+  };
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+
+/** Which process is starting: each needs a different subset of settings. */
+export type ServiceRole = 'web' | 'worker' | 'start' | 'migrate';
+
+const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id like C0123456789 (not a #name)');
+const approverId = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'each entry must be a Slack user id (U…/W…) or user-group id (S…)');
+
+const urlWithScheme = (schemes: string[]) => z.string().refine((v) => {
+  try { return schemes.includes(new URL(v).protocol); } catch { return false; }
+}, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+
+const intInRange = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every setting, as SPEC.md and .env.example name them. Empty strings count as missing. */
+const schema = z.object({
+  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be the app\'s signing secret (never empty)'),
+  SLACK_API_URL: urlWithScheme(['http:', 'https:']).transform((v) => (v.endsWith('/') ? v : `${v}/`)).optional(),
+  SLACK_SOCKET_MODE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
+  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
+  REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  DIAGBOT_INVENTORY: z.string().min(1).default('./inventory.yaml'),
+  ALERT_CHANNEL: channelId,
+  WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters (it is the only thing guarding the webhooks)'),
+  ACTION_APPROVERS: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(approverId)),
+  PORT: intInRange(1, 65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: intInRange(1, 256).default(8),
+  DIAGNOSE_TIMEOUT_MS: intInRange(1000, 600_000).default(20_000),
+  SHUTDOWN_TIMEOUT_MS: intInRange(1000, 600_000).default(25_000),
+});
+
+export type ServiceConfig = z.infer<typeof schema>;
+
+/** The settings each role cannot run without; the rest have defaults or are optional. */
+const REQUIRED: Record<ServiceRole, (keyof ServiceConfig)[]> = {
+  migrate: ['DATABASE_URL'],
+  web: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL', 'ALERT_CHANNEL', 'WEBHOOK_TOKEN'],
+  worker: ['SLACK_BOT_TOKEN', 'DATABASE_URL', 'ALERT_CHANNEL'],
+  start: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL', 'ALERT_CHANNEL', 'WEBHOOK_TOKEN'],
+};
+
+const PLACEHOLDERS: Partial<Record<keyof ServiceConfig, string>> = {
+  SLACK_BOT_TOKEN: 'xoxb-placeholder', SLACK_SIGNING_SECRET: 'not-needed', ALERT_CHANNEL: 'C000NOTSET',
+  WEBHOOK_TOKEN: 'not-needed-not-needed',
+};
+
+/**
+ * Reads every setting from `env` (passed in, so tests use plain objects) and reports all
+ * problems at once. Settings a role does not need get placeholders rather than errors.
+ */
+export function loadServiceConfig(env: Record<string, string | undefined>, role: ServiceRole): ServiceConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key]?.trim();
+    input[key] = v === '' ? undefined : v;
+  }
+  const problems: string[] = [];
+  for (const key of Object.keys(schema.shape) as (keyof ServiceConfig)[]) {
+    if (input[key] !== undefined || schema.shape[key].safeParse(undefined).success) continue;
+    if (REQUIRED[role].includes(key)) problems.push(`${key} is not set (required for "diagbot ${role}")`);
+    else input[key] = PLACEHOLDERS[key];
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]);
+      if (input[key] === undefined) continue; // already reported as missing
+      problems.push(`${key}: ${issue.message}`);
+    }
+  }
+  if (parsed.success && parsed.data.SLACK_SOCKET_MODE && !parsed.data.SLACK_APP_TOKEN && role !== 'migrate' && role !== 'worker') {
+    problems.push('SLACK_APP_TOKEN is not set (required when SLACK_SOCKET_MODE=true)');
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, 'environment');
+  return parsed.data;
+}
+
+/** Values safe to log: secrets replaced by their length. */
+export function describeConfig(cfg: ServiceConfig): Record<string, unknown> {
+  const secret = (v: string | undefined) => (v ? `<${v.length} chars>` : '<unset>');
+  return {
+    ...cfg,
+    SLACK_BOT_TOKEN: secret(cfg.SLACK_BOT_TOKEN), SLACK_SIGNING_SECRET: secret(cfg.SLACK_SIGNING_SECRET),
+    SLACK_APP_TOKEN: secret(cfg.SLACK_APP_TOKEN), WEBHOOK_TOKEN: secret(cfg.WEBHOOK_TOKEN),
+    DATABASE_URL: cfg.DATABASE_URL.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:****@'),
+    REDIS_URL: cfg.REDIS_URL.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:****@'),
+  };
+}

@@ -1,0 +1,37 @@
+import pg from 'pg';
+
+/** Every query and connect attempt is bounded, so a dead Postgres turns into a fast 503. */
+export const DB_TIMEOUTS = { connectMs: 3000, statementMs: 10_000, idleInTransactionMs: 30_000 };
+
+export function createPool(databaseUrl: string, opts: { max?: number; applicationName?: string } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: DB_TIMEOUTS.connectMs,
+    statement_timeout: DB_TIMEOUTS.statementMs,
+    query_timeout: DB_TIMEOUTS.statementMs + 1000,
+    idle_in_transaction_session_timeout: DB_TIMEOUTS.idleInTransactionMs,
+    idleTimeoutMillis: 30_000,
+    application_name: opts.applicationName ?? 'diagbot',
+    keepAlive: true,
+  });
+  // An idle client losing its server emits 'error' on the pool; without a listener that kills the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs fn in a transaction on one client; rolls back on any error. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

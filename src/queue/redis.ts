@@ -1,0 +1,24 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type { Redis } from 'ioredis';
+
+/**
+ * Producers (web) fail fast when Redis is gone, so a webhook gets its 503 at once instead of
+ * waiting in ioredis's offline queue; workers wait and reconnect, as BullMQ requires.
+ */
+export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
+  const opts: RedisOptions = {
+    connectTimeout: 3000,
+    lazyConnect: false,
+    enableAutoPipelining: false,
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+    ...(role === 'producer'
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3000 }
+      : { maxRetriesPerRequest: null }),
+  };
+  const redis = new Redis(url, opts);
+  // Connection errors are reported by readiness and by the calls that fail; an 'error' event
+  // without a listener would crash the process.
+  redis.on('error', () => undefined);
+  return redis;
+}

@@ -1,0 +1,68 @@
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { ConfigError } from '../config/config-error.js';
+import { loadInventory, type Inventory } from '../config/inventory.js';
+import { describeConfig, loadServiceConfig, type ServiceConfig, type ServiceRole } from '../config/service-config.js';
+import { migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { JobQueues } from '../queue/job-queues.js';
+import { createRedis, type Redis } from '../queue/redis.js';
+import { loadTriageCommands } from '../triage/command-set.js';
+
+/** Everything a web or worker process shares: built once from validated config. */
+export interface ServiceContext {
+  config: ServiceConfig;
+  inventory: Inventory;
+  log: Logger;
+  pool: pg.Pool;
+  redis: Redis;
+  queues: JobQueues;
+  metrics: Metrics;
+  /** Identifies this process in leases and logs. */
+  instanceId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Validates env and inventory together, so one start shows every problem, then connects and
+ * migrates. Config problems throw ConfigError before anything connects.
+ */
+export async function createServiceContext(role: ServiceRole, env: Record<string, string | undefined>, log?: Logger): Promise<ServiceContext> {
+  const problems: string[] = [];
+  let config: ServiceConfig | undefined;
+  let inventory: Inventory | undefined;
+  try { config = loadServiceConfig(env, role); } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (role !== 'migrate') {
+    try {
+      inventory = loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml');
+      loadTriageCommands();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length > 0 || !config) throw new ConfigError(problems, 'diagbot configuration');
+  const logger = log ?? createLogger({ level: config.LOG_LEVEL });
+  const instanceId = `${hostname()}:${process.pid}:${role}`;
+  logger.info({ role, instanceId, config: describeConfig(config) }, 'starting');
+
+  const pool = createPool(config.DATABASE_URL, { applicationName: `diagbot-${role}` });
+  const applied = await migrate(config.DATABASE_URL, logger);
+  if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const queues = new JobQueues(redis);
+  return {
+    config, inventory: inventory ?? { path: null, hosts: new Map() }, log: logger, pool, redis, queues,
+    metrics: createMetrics(), instanceId,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}

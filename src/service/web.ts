@@ -1,0 +1,56 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import bolt from '@slack/bolt';
+import { buildHostIndex } from '../core/alerts/match-hosts.js';
+import { boltLogger } from '../log/bolt-logger.js';
+import { healthRoutes } from '../web/health-routes.js';
+import { registerSlashDiagnose } from '../web/slash-diagnose.js';
+import { webhookRoute } from '../web/webhook-route.js';
+import type { ServiceContext } from './service-context.js';
+
+const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+
+export interface WebHandle { port: number; stop(): Promise<void> }
+
+/**
+ * The HTTP side: Slack events (signature-checked by Bolt), alert webhooks (bearer-checked
+ * here, since Bolt does not guard custom routes), health and metrics.
+ */
+export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}): Promise<WebHandle> {
+  const { config, log } = ctx;
+  const hostIndex = buildHostIndex([...ctx.inventory.hosts.values()].filter((h) => !h.local)
+    .map((h) => ({ name: h.name, address: h.address, labels: h.labels })));
+  const webhookDeps = { pool: ctx.pool, queues: ctx.queues, hostIndex, token: config.WEBHOOK_TOKEN,
+    alertChannel: config.ALERT_CHANNEL, log: log.child({ component: 'webhook' }), metrics: ctx.metrics };
+  const customRoutes = [
+    { path: '/webhooks/alertmanager', method: 'POST', handler: webhookRoute('alertmanager', webhookDeps) },
+    { path: '/webhooks/grafana', method: 'POST', handler: webhookRoute('grafana', webhookDeps) },
+    ...healthRoutes(ctx),
+  ];
+  const logger = boltLogger(log);
+  const receiver = config.SLACK_SOCKET_MODE
+    ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, customRoutes, installerOptions: { port: config.PORT }, logger })
+    : new HTTPReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET, endpoints: '/slack/events', customRoutes, logger,
+      // Slack retries after 3 s; answering 503 earlier for a stuck listener is clearer than silence.
+      unhandledRequestTimeoutMillis: 2900, bodyLimit: 1024 * 1024,
+    });
+  const app = new App({
+    receiver, token: config.SLACK_BOT_TOKEN, logger,
+    // Startup must not depend on reaching Slack; the worker's first post shows a bad token.
+    tokenVerificationEnabled: false,
+    clientOptions: { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), timeout: 10_000 },
+  });
+  app.error(async (err) => { log.error({ err }, 'Slack listener failed'); });
+  registerSlashDiagnose(app, { pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'slash' }), metrics: ctx.metrics });
+
+  let port = config.PORT;
+  if (receiver instanceof HTTPReceiver) {
+    const server = await receiver.start({ port: config.PORT, host: opts.host ?? '0.0.0.0' }) as Server;
+    port = (server.address() as AddressInfo).port;
+  } else {
+    await app.start();
+  }
+  log.info({ port, socketMode: config.SLACK_SOCKET_MODE }, 'web listening');
+  return { port, stop: () => app.stop().then(() => undefined) };
+}

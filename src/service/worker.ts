@@ -1,0 +1,62 @@
+import { Worker, type Job } from 'bullmq';
+import { diagnoseProcessor } from '../../jobs/diagnose.js';
+import { slackSyncProcessor } from '../../jobs/slack-sync.js';
+import { listUnsynced } from '../db/sync-store.js';
+import { QUEUE_NAMES } from '../queue/job-queues.js';
+import { createRedis } from '../queue/redis.js';
+import { SlackClient } from '../slack/slack-client.js';
+import type { ServiceContext } from './service-context.js';
+
+export interface WorkerHandle { stop(): Promise<void> }
+
+const SWEEP_EVERY_MS = 30_000;
+
+/**
+ * Runs the diagnose and Slack-publishing queues. Any number of workers may run on any
+ * machines; job ids and leases in Postgres keep each post single.
+ */
+export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: number } = {}): Promise<WorkerHandle> {
+  const { config, log, metrics } = ctx;
+  const slack = new SlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, log,
+    onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }) });
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  const track = <T>(queue: string, fn: (job: Job<T>) => Promise<string>) => async (job: Job<T>) => {
+    const end = metrics.jobDuration.startTimer({ queue });
+    try {
+      return await fn(job);
+    } finally {
+      end();
+    }
+  };
+  const diagnose = new Worker(QUEUE_NAMES.diagnose, track('diagnose', diagnoseProcessor({
+    pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
+  })), { connection, concurrency: config.WORKER_CONCURRENCY, lockDuration: config.DIAGNOSE_TIMEOUT_MS + 30_000, maxStalledCount: 2 });
+  const sync = new Worker(QUEUE_NAMES.slackSync, track('slack-sync', slackSyncProcessor({
+    pool: ctx.pool, slack, log: log.child({ component: 'slack-sync' }), owner: ctx.instanceId,
+  })), { connection, concurrency: 8, lockDuration: 180_000 });
+  for (const [name, w] of [['diagnose', diagnose], ['slack-sync', sync]] as const) {
+    w.on('completed', () => metrics.jobs.inc({ queue: name, outcome: 'completed' }));
+    w.on('failed', (job, err) => {
+      metrics.jobs.inc({ queue: name, outcome: 'failed' });
+      log.warn({ err, jobId: job?.id, queue: name, attemptsMade: job?.attemptsMade }, 'job failed');
+    });
+    w.on('error', (err) => log.error({ err, queue: name }, 'worker error'));
+  }
+  // Catch-up: an incident whose Slack messages fell behind (all retries spent during a Slack
+  // outage, a job lost with Redis) gets a fresh publish job.
+  const sweep = setInterval(() => {
+    listUnsynced(ctx.pool, 60_000)
+      .then((rows) => Promise.all(rows.map((r) => ctx.queues.addSlackSync(r.id, r.revision, `sweep-${Math.floor(Date.now() / 60_000)}`))))
+      .catch((err) => log.warn({ err }, 'sweep for unpublished incidents failed'));
+  }, opts.sweepEveryMs ?? SWEEP_EVERY_MS);
+  sweep.unref();
+  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker running');
+  return {
+    async stop() {
+      clearInterval(sweep);
+      // close() waits for running jobs to finish; the caller bounds it with a deadline.
+      await Promise.all([diagnose.close(), sync.close()]);
+      connection.disconnect();
+    },
+  };
+}

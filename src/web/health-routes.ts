@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type pg from 'pg';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Redis } from '../queue/redis.js';
+import { sendJson, sendText } from './http-io.js';
+
+const CHECK_TIMEOUT_MS = 2000;
+
+async function check(what: string, fn: () => Promise<unknown>): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([fn(), new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    })]);
+    return null;
+  } catch (err) {
+    return `${what}: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRoutes(deps: { pool: pg.Pool; redis: Redis; metrics: Metrics }) {
+  return [
+    { path: '/healthz', method: 'GET', handler: (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { ok: true }) },
+    {
+      path: '/readyz', method: 'GET',
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        const problems = (await Promise.all([
+          check('postgres', () => deps.pool.query('SELECT 1')),
+          check('redis', () => deps.redis.ping()),
+        ])).filter((p): p is string => p !== null);
+        sendJson(res, problems.length === 0 ? 200 : 503, { ok: problems.length === 0, problems });
+      },
+    },
+    {
+      path: '/metrics', method: 'GET',
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        sendText(res, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
+      },
+    },
+  ];
+}
