@@ -22,6 +22,7 @@ const schema = z.object({
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').default('diagbot'),
   DIAGBOT_INVENTORY: z.string().min(1).default('./inventory.yaml'),
   ALERT_CHANNEL: channelId,
   WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters (it is the only thing guarding the webhooks)'),

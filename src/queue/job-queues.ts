@@ -30,9 +30,9 @@ export class JobQueues {
   readonly diagnose: Queue<DiagnoseJobData>;
   readonly slackSync: Queue<SlackSyncJobData>;
 
-  constructor(connection: Redis, private readonly timeoutMs = 3000) {
-    this.diagnose = new Queue<DiagnoseJobData>(QUEUE_NAMES.diagnose, { connection, defaultJobOptions: DIAGNOSE_OPTS });
-    this.slackSync = new Queue<SlackSyncJobData>(QUEUE_NAMES.slackSync, { connection, defaultJobOptions: SYNC_OPTS });
+  constructor(connection: Redis, prefix: string, private readonly timeoutMs = 3000) {
+    this.diagnose = new Queue<DiagnoseJobData>(QUEUE_NAMES.diagnose, { connection, prefix, defaultJobOptions: DIAGNOSE_OPTS });
+    this.slackSync = new Queue<SlackSyncJobData>(QUEUE_NAMES.slackSync, { connection, prefix, defaultJobOptions: SYNC_OPTS });
     // Queue 'error' events mirror failed calls, which callers already handle.
     this.diagnose.on('error', () => undefined);
     this.slackSync.on('error', () => undefined);

@@ -55,7 +55,7 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
   const applied = await migrate(config.DATABASE_URL, logger);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
   const redis = createRedis(config.REDIS_URL, 'producer');
-  const queues = new JobQueues(redis);
+  const queues = new JobQueues(redis, config.QUEUE_PREFIX);
   return {
     config, inventory: inventory ?? { path: null, hosts: new Map() }, log: logger, pool, redis, queues,
     metrics: createMetrics(), instanceId,

@@ -30,10 +30,10 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
   };
   const diagnose = new Worker(QUEUE_NAMES.diagnose, track('diagnose', diagnoseProcessor({
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
-  })), { connection, concurrency: config.WORKER_CONCURRENCY, lockDuration: config.DIAGNOSE_TIMEOUT_MS + 30_000, maxStalledCount: 2 });
+  })), { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockDuration: config.DIAGNOSE_TIMEOUT_MS + 30_000, maxStalledCount: 2 });
   const sync = new Worker(QUEUE_NAMES.slackSync, track('slack-sync', slackSyncProcessor({
     pool: ctx.pool, slack, log: log.child({ component: 'slack-sync' }), owner: ctx.instanceId,
-  })), { connection, concurrency: 8, lockDuration: 180_000 });
+  })), { connection, prefix: config.QUEUE_PREFIX, concurrency: 8, lockDuration: 180_000 });
   for (const [name, w] of [['diagnose', diagnose], ['slack-sync', sync]] as const) {
     w.on('completed', () => metrics.jobs.inc({ queue: name, outcome: 'completed' }));
     w.on('failed', (job, err) => {

@@ -1,0 +1,73 @@
+import { redact } from '../redact.js';
+import type { Category } from '../types.js';
+import type { AlertLine, AlertView, HostLine, HostLineKind, HostStatusView, IncidentReport, IncidentView } from './types.js';
+
+// The neutral view of an incident's parent message: which alerts, which hosts, what each host's
+// diagnosis says so far. Alert labels and annotations come from outside, so all are redacted.
+
+/** Labels that tell a reader where an alert fires; the rest stay in Alertmanager. */
+const KEY_LABELS = ['instance', 'host', 'hostname', 'service', 'job', 'namespace', 'pod', 'severity'];
+const MAX_KEY_LABELS = 4;
+
+/** Problems first (what the reader came for), then work in progress, healthy last. */
+const KIND_ORDER: HostLineKind[] = ['root_cause', 'unreachable', 'failed', 'running', 'queued', 'healthy'];
+
+/**
+ * Redacts a label as `key=value`, so a value is masked when only its key says it is secret
+ * (`password`, `token`), then splits it back.
+ */
+function redactLabel(key: string, value: string): { key: string; value: string } {
+  const joined = redact(`${key}=${value}`);
+  const at = joined.indexOf('=');
+  return at < 0 ? { key: redact(key), value: '' } : { key: joined.slice(0, at), value: joined.slice(at + 1) };
+}
+
+function alertLine(a: AlertView): AlertLine {
+  const keyLabels = KEY_LABELS
+    .filter((k) => typeof a.labels[k] === 'string' && a.labels[k] !== '')
+    .slice(0, MAX_KEY_LABELS)
+    .map((k) => redactLabel(k, a.labels[k]!));
+  return {
+    name: redact(a.name),
+    status: a.status,
+    keyLabels,
+    summary: a.summary ? redact(a.summary) : null,
+    startsAt: a.startsAt,
+    endsAt: a.endsAt ?? null,
+    generatorUrl: a.generatorUrl ? redact(a.generatorUrl) : null,
+  };
+}
+
+function hostLine(h: HostStatusView): HostLine {
+  const base = { host: redact(h.host), durationMs: h.durationMs ?? null };
+  if (h.state === 'queued' || h.state === 'running') return { ...base, kind: h.state, category: null, detail: null };
+  if (h.state === 'failed') return { ...base, kind: 'failed', category: null, detail: h.error ? redact(h.error) : null };
+  if (h.reachable === false) return { ...base, kind: 'unreachable', category: 'host_unreachable', detail: h.error ? redact(h.error) : null };
+  if (h.rootCause) return { ...base, kind: 'root_cause', category: h.rootCause.category, detail: redact(h.rootCause.summary) };
+  return { ...base, kind: 'healthy', category: null, detail: null };
+}
+
+export function buildIncidentReport(v: IncidentView): IncidentReport {
+  const lines = v.hosts.map(hostLine);
+  const hosts = [...lines].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  const counts = Object.fromEntries(KIND_ORDER.map((k) => [k, 0])) as Record<HostLineKind, number>;
+  for (const h of hosts) counts[h.kind] += 1;
+  const categories: Category[] = [];
+  for (const h of hosts) if (h.kind === 'root_cause' && h.category && !categories.includes(h.category)) categories.push(h.category);
+  return {
+    id: v.id,
+    source: v.source,
+    status: v.status,
+    title: redact(v.title),
+    requestedBy: v.requestedBy ? redact(v.requestedBy) : null,
+    createdAt: v.createdAt,
+    resolvedAt: v.resolvedAt ?? null,
+    alerts: v.alerts.map(alertLine),
+    hosts,
+    hostNames: lines.map((h) => h.host),
+    counts,
+    rootCauseCategories: categories,
+    unmatchedHosts: (v.unmatchedHosts ?? []).map(redact),
+    slackError: v.slackError ? redact(v.slackError) : null,
+  };
+}

@@ -1,0 +1,5 @@
+// Platform-neutral reports: what a host or an incident amounts to, redacted, before any renderer.
+export { buildHostReport } from './build-host-report.js';
+export { buildIncidentReport } from './build-incident-report.js';
+export { CATEGORY_TITLES } from './category-titles.js';
+export type * from './types.js';

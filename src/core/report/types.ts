@@ -1,0 +1,167 @@
+import type { ActionId, Category, CheckSummary, Finding, Role, RootCause, Severity } from '../types.js';
+
+// Inputs: plain views of a host result and of an incident. Kept structural (not imported from
+// triage or the database layer) so the core stays pure and any adapter can feed it.
+
+export interface CommandReportInput {
+  id: string;
+  target?: string;
+  exitCode: number | null;
+  durationMs: number;
+  truncated: boolean;
+  timedOut: boolean;
+  error?: string;
+}
+
+/** What one host's diagnosis produced; the triage HostResult is assignable to it. */
+export interface HostReportInput {
+  host: string;
+  address?: string;
+  reachable: boolean;
+  error: string | null;
+  /** Stable reason word when unreachable (connect_timeout, auth_failed, host_key_mismatch…). */
+  errorReason?: string | null;
+  durationMs: number;
+  startedAt?: string;
+  rootCause: RootCause | null;
+  findings: Finding[];
+  commands: CommandReportInput[];
+  checks?: CheckSummary[];
+  notes?: string[];
+}
+
+export interface AlertView {
+  name: string;
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  summary?: string | null;
+  startsAt: string;
+  endsAt?: string | null;
+  generatorUrl?: string | null;
+}
+
+export type HostDiagnosisState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface HostStatusView {
+  host: string;
+  state: HostDiagnosisState;
+  rootCause: RootCause | null;
+  reachable?: boolean | null;
+  error?: string | null;
+  durationMs?: number | null;
+}
+
+export interface IncidentView {
+  id: number;
+  source: 'alertmanager' | 'grafana' | 'slash';
+  title: string;
+  status: 'firing' | 'resolved';
+  alerts: AlertView[];
+  hosts: HostStatusView[];
+  /** Slack user id of whoever typed the slash command. */
+  requestedBy?: string | null;
+  /** Hosts named by alert labels that the inventory does not know. */
+  unmatchedHosts?: string[];
+  slackError?: string | null;
+  createdAt: string;
+  resolvedAt?: string | null;
+}
+
+// Outputs: the platform-neutral report. Every string in it has been through redact().
+
+export interface ReportEvidence {
+  source: string;
+  excerpt: string;
+}
+
+export interface ReportFinding {
+  category: Category;
+  severity: Severity;
+  role: Role;
+  /** Null when the root cause came without a matching finding. */
+  confidence: number | null;
+  summary: string;
+  evidence: ReportEvidence[];
+  actions: ActionId[];
+}
+
+export type HostOutcome = 'root_cause' | 'healthy' | 'unreachable';
+
+export type CommandProblemKind = 'timed_out' | 'failed' | 'truncated';
+
+export interface CommandProblem {
+  id: string;
+  target: string | null;
+  kinds: CommandProblemKind[];
+  detail: string;
+}
+
+export interface SuggestedAction {
+  text: string;
+  /** Set when a remediation button may exist for it. */
+  actionId?: ActionId;
+}
+
+export interface HostReport {
+  host: string;
+  address: string | null;
+  outcome: HostOutcome;
+  /** One plain sentence: what a reader needs if they read nothing else. */
+  headline: string;
+  /** Human title of the outcome, e.g. "Database connection pool exhausted". */
+  title: string;
+  durationMs: number;
+  startedAt: string | null;
+  error: string | null;
+  unreachableReason: string | null;
+  rootCause: ReportFinding | null;
+  symptoms: ReportFinding[];
+  contributing: ReportFinding[];
+  /** Findings whose role does not fit the ones above (a second root-cause claim). */
+  other: ReportFinding[];
+  checks: CheckSummary[];
+  commandProblems: CommandProblem[];
+  notes: string[];
+  suggestedActions: SuggestedAction[];
+}
+
+export interface AlertLine {
+  name: string;
+  status: 'firing' | 'resolved';
+  keyLabels: { key: string; value: string }[];
+  summary: string | null;
+  startsAt: string;
+  endsAt: string | null;
+  generatorUrl: string | null;
+}
+
+export type HostLineKind = 'root_cause' | 'unreachable' | 'failed' | 'running' | 'queued' | 'healthy';
+
+export interface HostLine {
+  host: string;
+  kind: HostLineKind;
+  category: Category | null;
+  /** Root cause summary, unreachable/failure reason; null otherwise. */
+  detail: string | null;
+  durationMs: number | null;
+}
+
+export interface IncidentReport {
+  id: number;
+  source: IncidentView['source'];
+  status: IncidentView['status'];
+  title: string;
+  requestedBy: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+  alerts: AlertLine[];
+  /** Problems first, then work in progress, then healthy hosts. */
+  hosts: HostLine[];
+  /** Host names in the order they were given (requested or named by the alerts). */
+  hostNames: string[];
+  counts: Record<HostLineKind, number>;
+  /** Distinct root-cause categories, in host order: what people search for. */
+  rootCauseCategories: Category[];
+  unmatchedHosts: string[];
+  slackError: string | null;
+}

@@ -1,0 +1,98 @@
+import type { KnownBlock } from '@slack/types';
+import { buildHostReport, type HostReport, type HostReportInput, type ReportFinding } from '../../core/report/index.js';
+import { actions, context, divider, section, type ActionButton, type SlackMessage } from './blocks.js';
+import { clipMrkdwn, clipPlain } from './clip-text.js';
+import { fitToSlackLimits } from './fit-to-slack-limits.js';
+import { checksSections, commandProblemSections, nextStepsSections, notesSections } from './host-sections.js';
+import { escapeMrkdwn, formatDuration, inlineCode, plural } from './mrkdwn.js';
+import { evidenceText, findingText, formatConfidence, type SeenExcerpts } from './render-evidence.js';
+
+// The thread reply for one host. Order is what an on-call engineer needs: the root cause and
+// its evidence, what to do, then symptoms and contributing causes, then coverage.
+
+export interface HostFindingsOptions {
+  incidentId?: number;
+  buttons?: ActionButton[];
+}
+
+const MAX_ROOT_EXCERPTS = 4;
+const MAX_OTHER_FINDINGS = 10;
+const ROOT_EVIDENCE = { maxChars: 3000, maxExcerpts: 1, maxLines: 15, maxLineChars: 300 };
+const OTHER_EVIDENCE = { maxChars: 3000, maxExcerpts: 2, maxLines: 6, maxLineChars: 300, maxSummary: 800 };
+const MAX_SUMMARY = 1500;
+
+function jsonHint(host: string): string {
+  return `see ${inlineCode(`diagbot diagnose ${host} --format json`)}`;
+}
+
+/** Who, where, how long: the searchable line under the headline. */
+function metaLine(r: HostReport, opts: HostFindingsOptions, lead: string[]): string {
+  const where = r.address && r.address !== r.host ? `${escapeMrkdwn(r.host)} (${escapeMrkdwn(r.address)})` : escapeMrkdwn(r.host);
+  const incident = opts.incidentId !== undefined ? [`incident #${opts.incidentId}`] : [];
+  return [...lead, where, formatDuration(r.durationMs), ...incident].join(' · ');
+}
+
+function rootBlocks(r: HostReport, root: ReportFinding, opts: HostFindingsOptions, seen: SeenExcerpts): KnownBlock[] {
+  const title = `:red_circle: *Root cause on ${escapeMrkdwn(r.host)}: ${escapeMrkdwn(r.title)}*`;
+  const blocks: KnownBlock[] = [
+    section(`${title}\n${clipMrkdwn(escapeMrkdwn(root.summary), MAX_SUMMARY)}`),
+    context(metaLine(r, opts, [`root cause: ${inlineCode(root.category)}`, root.severity, formatConfidence(root.confidence)].filter((x): x is string => x !== null))),
+  ];
+  // One section per excerpt: the root cause's evidence is the part worth the most room.
+  for (const e of root.evidence.slice(0, MAX_ROOT_EXCERPTS)) blocks.push(section(clipMrkdwn(evidenceText(e, ROOT_EVIDENCE, seen), ROOT_EVIDENCE.maxChars)));
+  if (root.evidence.length > MAX_ROOT_EXCERPTS) {
+    blocks.push(context(`_… ${plural(root.evidence.length - MAX_ROOT_EXCERPTS, 'more excerpt')} not shown; ${jsonHint(r.host)}_`));
+  }
+  return blocks;
+}
+
+function unreachableBlocks(r: HostReport, opts: HostFindingsOptions): KnownBlock[] {
+  const reason = r.unreachableReason ? `${inlineCode(r.unreachableReason)}: ` : '';
+  return [
+    section(`:no_entry: *${escapeMrkdwn(r.host)} could not be diagnosed: host unreachable*\n${reason}${clipMrkdwn(escapeMrkdwn(r.error ?? 'no reason given'), MAX_SUMMARY)}`),
+    context(metaLine(r, opts, [inlineCode('host_unreachable'), ...(r.unreachableReason ? [escapeMrkdwn(r.unreachableReason)] : [])])),
+  ];
+}
+
+function healthyBlocks(r: HostReport, opts: HostFindingsOptions): KnownBlock[] {
+  return [
+    section(`:large_green_circle: *${escapeMrkdwn(r.host)}: no cause for 500s found*\n`
+      + 'No warning or critical signal in nginx, the application logs or the host\'s resources. '
+      + 'If users still see 500s, they come from somewhere else: another host, or a layer in front of this one.'),
+    context(metaLine(r, opts, ['no root cause'])),
+  ];
+}
+
+function otherFindingBlocks(r: HostReport, seen: SeenExcerpts): KnownBlock[] {
+  const all = [...r.symptoms, ...r.contributing, ...r.other];
+  const blocks: KnownBlock[] = all.slice(0, MAX_OTHER_FINDINGS).map((f) => section(findingText(f, OTHER_EVIDENCE, seen)));
+  if (all.length > MAX_OTHER_FINDINGS) {
+    blocks.push(context(`_… ${plural(all.length - MAX_OTHER_FINDINGS, 'more finding')} not shown; ${jsonHint(r.host)}_`));
+  }
+  return blocks;
+}
+
+function fallbackText(r: HostReport): string {
+  const detail = r.outcome === 'root_cause' ? ` ${r.rootCause!.summary}` : r.outcome === 'unreachable' && r.error ? ` ${r.error}` : '';
+  return clipPlain(escapeMrkdwn(`${r.headline}${detail}`), 300, true);
+}
+
+export function renderHostFindings(result: HostReportInput, opts: HostFindingsOptions = {}): SlackMessage {
+  const r = buildHostReport(result);
+  const seen: SeenExcerpts = new Set();
+  const blocks: KnownBlock[] = r.outcome === 'root_cause' ? rootBlocks(r, r.rootCause!, opts, seen)
+    : r.outcome === 'unreachable' ? unreachableBlocks(r, opts) : healthyBlocks(r, opts);
+  // A healthy host's coverage is its finding, so it comes right after the headline.
+  if (r.outcome === 'healthy') blocks.push(...checksSections(r).map(section));
+  blocks.push(...nextStepsSections(r).map(section));
+  if (opts.buttons && opts.buttons.length > 0) blocks.push(actions(opts.buttons));
+  const others = otherFindingBlocks(r, seen);
+  if (others.length > 0) blocks.push(divider(), ...others);
+  const tail = [
+    ...(r.outcome === 'root_cause' ? checksSections(r) : []),
+    ...commandProblemSections(r),
+    ...notesSections(r),
+  ];
+  if (tail.length > 0) blocks.push(divider(), ...tail.map(section));
+  return fitToSlackLimits({ text: fallbackText(r), blocks }, { moreHint: jsonHint(r.host) });
+}

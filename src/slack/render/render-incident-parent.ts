@@ -1,0 +1,87 @@
+import type { KnownBlock } from '@slack/types';
+import { buildIncidentReport, type IncidentReport, type IncidentView } from '../../core/report/index.js';
+import { context, header, section, type SlackMessage } from './blocks.js';
+import { clipMrkdwn, clipPlain } from './clip-text.js';
+import { fitToSlackLimits } from './fit-to-slack-limits.js';
+import { alertLineText, categoryList, hostLineText, hostsHeading } from './incident-lines.js';
+import { escapeMrkdwn, inlineCode, plural, slackDate, userMention } from './mrkdwn.js';
+import { packLines } from './pack-lines.js';
+
+// The channel message an incident's thread hangs from. It is edited as hosts finish, so it
+// shows the state of every host at a glance and leaves the evidence to the thread.
+
+const MAX_ALERT_LINES = 10;
+const MAX_HOST_LINES = 40;
+const MAX_UNMATCHED = 20;
+const HEADER_MAX = 150;
+const SOURCE_NAMES = { alertmanager: 'Alertmanager', grafana: 'Grafana', slash: '/diagnose' } as const;
+
+function slashHeader(r: IncidentReport): string {
+  const pending = r.counts.running + r.counts.queued > 0;
+  const names = r.hostNames;
+  let list = names.join(', ');
+  // Long host lists end with a count rather than a cut name.
+  for (let n = names.length; list.length > HEADER_MAX - 30 && n > 1; n -= 1) {
+    list = `${names.slice(0, n - 1).join(', ')} and ${names.length - n + 1} more`;
+  }
+  return clipPlain(`:mag: ${pending ? 'Diagnosing' : 'Diagnosed'} ${list || 'no hosts'}`, HEADER_MAX);
+}
+
+function alertHeader(r: IncidentReport): string {
+  const word = r.status === 'firing' ? ':red_circle: FIRING' : ':large_green_circle: RESOLVED';
+  return clipPlain(`${word}: ${r.title.replace(/\s+/g, ' ')}`, HEADER_MAX);
+}
+
+function alertSections(r: IncidentReport): string[] {
+  if (r.alerts.length === 0) return [];
+  const firing = r.alerts.filter((a) => a.status === 'firing').length;
+  const heading = `*${plural(r.alerts.length, 'alert')}*${firing > 0 && firing < r.alerts.length ? ` (${firing} firing)` : ''}`;
+  return packLines(r.alerts.map(alertLineText), {
+    heading, maxSections: 2, maxLines: MAX_ALERT_LINES, maxLineChars: 700, more: (n) => `_… ${plural(n, 'more alert')} not shown_`,
+  });
+}
+
+function hostSections(r: IncidentReport): string[] {
+  if (r.hosts.length === 0) {
+    return r.unmatchedHosts.length > 0 ? [] : ['_No inventory host is named by these alerts, so nothing was diagnosed._'];
+  }
+  return packLines(r.hosts.map(hostLineText), {
+    heading: hostsHeading(r), maxSections: 3, maxLines: MAX_HOST_LINES, maxLineChars: 400,
+    more: (n) => `_… ${plural(n, 'more host')} not shown_`,
+  });
+}
+
+function unmatchedSection(r: IncidentReport): string[] {
+  if (r.unmatchedHosts.length === 0) return [];
+  const shown = r.unmatchedHosts.slice(0, MAX_UNMATCHED).map((h) => inlineCode(clipPlain(h, 80)));
+  const more = r.unmatchedHosts.length > MAX_UNMATCHED ? ` and ${r.unmatchedHosts.length - MAX_UNMATCHED} more` : '';
+  return [`:grey_question: Named by the alerts but not in the inventory, so not diagnosed: ${shown.join(', ')}${more}`];
+}
+
+function footer(r: IncidentReport): string {
+  const who = r.source === 'slash' && r.requestedBy ? [`requested by ${userMention(r.requestedBy)}`] : [];
+  const causes = r.rootCauseCategories.length > 0
+    ? [`root ${r.rootCauseCategories.length === 1 ? 'cause' : 'causes'}: ${categoryList(r)}`] : [];
+  const when = r.status === 'resolved' && r.resolvedAt ? `resolved ${slackDate(r.resolvedAt)}` : `started ${slackDate(r.createdAt)}`;
+  const source = r.source === 'slash' ? [] : [SOURCE_NAMES[r.source]];
+  return [...who, `incident #${r.id}`, ...source, ...causes, when, 'details in the thread'].join(' · ');
+}
+
+/** Title, host states and category ids, so the notification alone says what is known. */
+function fallbackText(r: IncidentReport): string {
+  const lead = r.source === 'slash' ? slashHeader(r).replace(/^:mag: /, '') : alertHeader(r).replace(/^:[a-z_]+: /, '');
+  const hosts = r.hosts.slice(0, 3).map((h) => `${h.host}: ${h.kind === 'root_cause' ? h.category : h.kind === 'running' ? 'diagnosing…' : h.kind}`);
+  const more = r.hosts.length > 3 ? [`+${r.hosts.length - 3} more hosts`] : [];
+  return clipPlain(escapeMrkdwn([lead, ...hosts, ...more, `incident #${r.id}`].join(' · ')), 300, true);
+}
+
+export function renderIncidentParent(view: IncidentView): SlackMessage {
+  const r = buildIncidentReport(view);
+  const blocks: KnownBlock[] = [header(r.source === 'slash' ? slashHeader(r) : alertHeader(r))];
+  blocks.push(...alertSections(r).map(section));
+  blocks.push(...hostSections(r).map(section));
+  blocks.push(...unmatchedSection(r).map((t) => section(clipMrkdwn(t, 2900))));
+  if (r.slackError) blocks.push(section(`:warning: ${clipMrkdwn(escapeMrkdwn(r.slackError), 1000)}`));
+  blocks.push(context(footer(r)));
+  return fitToSlackLimits({ text: fallbackText(r), blocks });
+}
