@@ -78,8 +78,10 @@ export function slackSyncProcessor(deps: SlackSyncDeps) {
     const { incidentId } = job.data;
     const log = deps.log.child({ incidentId, jobId: job.id });
     const waitUntil = Date.now() + LEASE_WAIT_MS;
+    // Per job, not per process: two jobs of one worker must not share a lease.
+    const owner = `${deps.owner}:${job.id}`;
     // One publisher per incident at a time; others wait their turn, then find less to do.
-    while (!(await acquireSyncLease(deps.pool, incidentId, deps.owner, LEASE_MS))) {
+    while (!(await acquireSyncLease(deps.pool, incidentId, owner, LEASE_MS))) {
       if (Date.now() > waitUntil) throw new Error(`incident ${incidentId} is being published by another worker`);
       await sleep(100 + Math.random() * 200);
     }
@@ -100,11 +102,12 @@ export function slackSyncProcessor(deps: SlackSyncDeps) {
         // Retrying cannot help (wrong channel, missing scope…): keep the error on the incident.
         log.error({ err, slackError: err.slackError }, 'Slack refused the incident update');
         await markPosted(deps.pool, incidentId, s.incident.revision, err.slackError);
-        if (!s.incident.parentTs) await tellRequester(deps, s, err);
+        // Tell the requester once per distinct problem, not on every later revision.
+        if (!s.incident.parentTs && s.incident.slackError !== err.slackError) await tellRequester(deps, s, err);
         return `Slack error ${err.slackError}`;
       }
     } finally {
-      await releaseSyncLease(deps.pool, incidentId, deps.owner).catch(() => undefined);
+      await releaseSyncLease(deps.pool, incidentId, owner).catch(() => undefined);
     }
   };
 }

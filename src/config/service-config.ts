@@ -28,7 +28,7 @@ const schema = z.object({
   WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters (it is the only thing guarding the webhooks)'),
   ACTION_APPROVERS: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(approverId)),
-  PORT: intInRange(1, 65535).default(3000),
+  PORT: intInRange(0, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: intInRange(1, 256).default(8),
   DIAGNOSE_TIMEOUT_MS: intInRange(1000, 600_000).default(20_000),

@@ -1,14 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import bolt from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { buildHostIndex } from '../core/alerts/match-hosts.js';
 import { boltLogger } from '../log/bolt-logger.js';
 import { healthRoutes } from '../web/health-routes.js';
 import { registerSlashDiagnose } from '../web/slash-diagnose.js';
 import { webhookRoute } from '../web/webhook-route.js';
 import type { ServiceContext } from './service-context.js';
-
-const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
 export interface WebHandle { port: number; stop(): Promise<void> }
 
