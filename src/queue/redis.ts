@@ -22,3 +22,13 @@ export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
   redis.on('error', () => undefined);
   return redis;
 }
+
+/** Resolves once the connection is ready, so a fresh process does not refuse its first webhook. */
+export function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { redis.off('ready', onReady); reject(new Error(`not ready within ${timeoutMs} ms`)); }, timeoutMs);
+    const onReady = () => { clearTimeout(timer); resolve(); };
+    redis.once('ready', onReady);
+  });
+}

@@ -8,7 +8,7 @@ import { createPool } from '../db/pool.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { JobQueues } from '../queue/job-queues.js';
-import { createRedis, type Redis } from '../queue/redis.js';
+import { createRedis, waitForRedis, type Redis } from '../queue/redis.js';
 import { loadTriageCommands } from '../triage/command-set.js';
 
 /** Everything a web or worker process shares: built once from validated config. */
@@ -55,6 +55,11 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
   const applied = await migrate(config.DATABASE_URL, logger);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
   const redis = createRedis(config.REDIS_URL, 'producer');
+  await waitForRedis(redis, 10_000).catch(async (err: Error) => {
+    redis.disconnect();
+    await pool.end();
+    throw new Error(`cannot reach Redis at ${describeConfig(config).REDIS_URL}: ${err.message}`);
+  });
   const queues = new JobQueues(redis, config.QUEUE_PREFIX);
   return {
     config, inventory: inventory ?? { path: null, hosts: new Map() }, log: logger, pool, redis, queues,

@@ -1,12 +1,17 @@
-import { redact } from '../redact.js';
 import type { Finding, Severity } from '../types.js';
 import { CATEGORY_TITLES } from './category-titles.js';
+import { safeLines, safeText } from './safe-text.js';
 import { suggestActions } from './suggested-actions.js';
 import type { CommandProblem, CommandReportInput, HostOutcome, HostReport, HostReportInput, ReportEvidence, ReportFinding } from './types.js';
 
 // Turns one host's result into the neutral report every renderer shares. Everything that can
 // carry text from a host (log lines, summaries, errors, notes) is redacted here, once, before any
-// renderer clips it: a secret cut in half would no longer match the patterns.
+// renderer clips it: a secret cut in half would no longer match the patterns. Sizes are bounded
+// to what a person reads; the JSON result keeps everything.
+
+/** Findings beyond these are counted, not carried: no message shows more. */
+const MAX_FINDINGS = 25;
+const MAX_EXCERPT_LINES = 50;
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
@@ -22,8 +27,11 @@ function reportFinding(f: Finding): ReportFinding {
     severity: f.severity,
     role: f.role,
     confidence: f.confidence,
-    summary: redact(f.summary),
-    evidence: dedupeEvidence(f.evidence.map((e) => ({ source: redact(e.source), excerpt: redact(e.excerpt) }))),
+    summary: safeText(f.summary),
+    evidence: dedupeEvidence(f.evidence.map((e) => {
+      const { text, totalLines } = safeLines(e.excerpt, MAX_EXCERPT_LINES);
+      return { source: safeText(e.source, 1), excerpt: text, totalLines };
+    })),
     actions: [...f.actions],
   };
 }
@@ -43,7 +51,7 @@ function commandProblem(c: CommandReportInput): CommandProblem | null {
     details.push('output cut at the size cap, older lines were not read');
   }
   if (kinds.length === 0) return null;
-  return { id: c.id, target: c.target !== undefined ? redact(c.target) : null, kinds, detail: redact(details.join('; ')) };
+  return { id: c.id, target: c.target !== undefined ? safeText(c.target, 1) : null, kinds, detail: safeText(details.join('; ')) };
 }
 
 function outcomeOf(r: HostReportInput): HostOutcome {
@@ -58,8 +66,8 @@ function pickRoot(r: HostReportInput): { root: ReportFinding | null; source: Fin
   const source = r.findings.find((f) => f.role === 'root_cause' && f.category === cat)
     ?? r.findings.find((f) => f.category === cat) ?? null;
   const root: ReportFinding = source
-    ? { ...reportFinding(source), role: 'root_cause', summary: redact(r.rootCause.summary) }
-    : { category: cat, severity: 'critical', role: 'root_cause', confidence: null, summary: redact(r.rootCause.summary), evidence: [], actions: [] };
+    ? { ...reportFinding(source), role: 'root_cause', summary: safeText(r.rootCause.summary) }
+    : { category: cat, severity: 'critical', role: 'root_cause', confidence: null, summary: safeText(r.rootCause.summary), evidence: [], actions: [] };
   return { root, source };
 }
 
@@ -72,33 +80,34 @@ function headline(host: string, outcome: HostOutcome, r: HostReportInput, reason
 
 export function buildHostReport(r: HostReportInput): HostReport {
   const outcome = outcomeOf(r);
-  const host = redact(r.host);
+  const host = safeText(r.host, 1);
   const reason = r.reachable ? null : (r.errorReason ?? null);
   const { root, source } = pickRoot(r);
   const rest = r.findings
     .filter((f) => f !== source)
     // The unreachable finding only repeats the error the headline already gives.
     .filter((f) => !(outcome === 'unreachable' && f.category === 'host_unreachable'))
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
-    .map(reportFinding);
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const kept = rest.slice(0, MAX_FINDINGS).map(reportFinding);
   return {
     host,
-    address: r.address !== undefined ? redact(r.address) : null,
+    address: r.address !== undefined ? safeText(r.address, 1) : null,
     outcome,
     headline: headline(host, outcome, r, reason),
     title: outcome === 'root_cause' ? CATEGORY_TITLES[root!.category]
       : outcome === 'unreachable' ? CATEGORY_TITLES.host_unreachable : 'No cause for 500s found',
     durationMs: r.durationMs,
     startedAt: r.startedAt ?? null,
-    error: r.error !== null ? redact(r.error) : null,
+    error: r.error !== null ? safeText(r.error) : null,
     unreachableReason: reason,
     rootCause: root,
-    symptoms: rest.filter((f) => f.role === 'symptom'),
-    contributing: rest.filter((f) => f.role === 'contributing'),
-    other: rest.filter((f) => f.role === 'root_cause'),
-    checks: (r.checks ?? []).map((c) => ({ area: redact(c.area), checked: c.checked, detail: redact(c.detail) })),
+    symptoms: kept.filter((f) => f.role === 'symptom'),
+    contributing: kept.filter((f) => f.role === 'contributing'),
+    other: kept.filter((f) => f.role === 'root_cause'),
+    omittedFindings: rest.length - kept.length,
+    checks: (r.checks ?? []).map((c) => ({ area: safeText(c.area, 1), checked: c.checked, detail: safeText(c.detail) })),
     commandProblems: r.commands.map(commandProblem).filter((p): p is CommandProblem => p !== null),
-    notes: (r.notes ?? []).map(redact),
+    notes: (r.notes ?? []).map((n) => safeText(n)),
     suggestedActions: suggestActions(outcome, root, reason),
   };
 }

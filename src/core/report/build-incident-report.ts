@@ -1,9 +1,12 @@
-import { redact } from '../redact.js';
+import { safeText } from './safe-text.js';
 import type { Category } from '../types.js';
 import type { AlertLine, AlertView, HostLine, HostLineKind, HostStatusView, IncidentReport, IncidentView } from './types.js';
 
 // The neutral view of an incident's parent message: which alerts, which hosts, what each host's
 // diagnosis says so far. Alert labels and annotations come from outside, so all are redacted.
+
+const redact = (text: string) => safeText(text, 5);
+const redactOne = (text: string) => safeText(text, 1);
 
 /** Labels that tell a reader where an alert fires; the rest stay in Alertmanager. */
 const KEY_LABELS = ['instance', 'host', 'hostname', 'service', 'job', 'namespace', 'pod', 'severity'];
@@ -17,9 +20,9 @@ const KIND_ORDER: HostLineKind[] = ['root_cause', 'unreachable', 'failed', 'runn
  * (`password`, `token`), then splits it back.
  */
 function redactLabel(key: string, value: string): { key: string; value: string } {
-  const joined = redact(`${key}=${value}`);
-  const at = joined.indexOf('=');
-  return at < 0 ? { key: redact(key), value: '' } : { key: joined.slice(0, at), value: joined.slice(at + 1) };
+  const k = redactOne(key);
+  const joined = redactOne(`${k}=${redactOne(value)}`);
+  return { key: k, value: joined.slice(k.length + 1) };
 }
 
 function alertLine(a: AlertView): AlertLine {

@@ -72,6 +72,8 @@ export interface IncidentView {
 export interface ReportEvidence {
   source: string;
   excerpt: string;
+  /** Lines in the original excerpt; more than `excerpt` holds when it was bounded. */
+  totalLines: number;
 }
 
 export interface ReportFinding {
@@ -119,6 +121,8 @@ export interface HostReport {
   contributing: ReportFinding[];
   /** Findings whose role does not fit the ones above (a second root-cause claim). */
   other: ReportFinding[];
+  /** Findings left out of the report because there were too many to show. */
+  omittedFindings: number;
   checks: CheckSummary[];
   commandProblems: CommandProblem[];
   notes: string[];

@@ -24,7 +24,8 @@ export function evidenceText(e: ReportEvidence, b: Pick<EvidenceBudget, 'maxLine
   seen?.add(key);
   const lines = e.excerpt.replace(/\n+$/, '').split('\n');
   const shown = lines.slice(0, b.maxLines).map((l) => clipLine(l, b.maxLineChars));
-  const more = lines.length > shown.length ? `\n_… ${plural(lines.length - shown.length, 'more line')} not shown_` : '';
+  const hidden = Math.max(e.totalLines, lines.length) - shown.length;
+  const more = hidden > 0 ? `\n_… ${plural(hidden, 'more line')} not shown_` : '';
   return `from ${inlineCode(e.source)}:\n${codeBlock(shown.join('\n'))}${more}`;
 }
 

@@ -66,9 +66,8 @@ function healthyBlocks(r: HostReport, opts: HostFindingsOptions): KnownBlock[] {
 function otherFindingBlocks(r: HostReport, seen: SeenExcerpts): KnownBlock[] {
   const all = [...r.symptoms, ...r.contributing, ...r.other];
   const blocks: KnownBlock[] = all.slice(0, MAX_OTHER_FINDINGS).map((f) => section(findingText(f, OTHER_EVIDENCE, seen)));
-  if (all.length > MAX_OTHER_FINDINGS) {
-    blocks.push(context(`_… ${plural(all.length - MAX_OTHER_FINDINGS, 'more finding')} not shown; ${jsonHint(r.host)}_`));
-  }
+  const hidden = all.length - MAX_OTHER_FINDINGS + r.omittedFindings;
+  if (hidden > 0) blocks.push(context(`_… ${plural(hidden, 'more finding')} not shown; ${jsonHint(r.host)}_`));
   return blocks;
 }
 
