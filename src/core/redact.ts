@@ -21,7 +21,7 @@ const PATTERNS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/\bgh[pousr]_[A-Za-z0-9]{20,}/g, `ghp_${MASK}`],
   [/\bgithub_pat_[A-Za-z0-9_]{20,}/g, `github_pat_${MASK}`],
   // key=value / key: value / "key":"value" where the key names a secret.
-  [/((?:["']?)[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&}'"]+)/gi,
+  [/((?:["']?)[A-Za-z0-9_.-]{0,64}(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&}'"]+)/gi,
     (_m, head, value: string) => {
       if (value.includes(MASK)) return `${head}${value}`;
       const q = value.startsWith('"') || value.startsWith("'") ? value[0]! : '';

@@ -10,6 +10,8 @@ export function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
   const child = log.child({ component: 'bolt' });
   const emit = (lvl: 'error' | 'warn' | 'info' | 'debug') => (...msg: unknown[]) => {
+    // Bolt logs whole request bodies at debug; do not even format them unless asked to.
+    if (!child.isLevelEnabled(lvl)) return;
     const err = msg.find((m) => m instanceof Error);
     const text = msg.filter((m) => !(m instanceof Error)).map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
     if (err) child[lvl]({ err }, text || (err as Error).message);

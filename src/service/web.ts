@@ -34,9 +34,11 @@ export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}
       unhandledRequestTimeoutMillis: 2900, bodyLimit: 1024 * 1024,
     });
   const app = new App({
-    receiver, token: config.SLACK_BOT_TOKEN, logger,
-    // Startup must not depend on reaching Slack; the worker's first post shows a bad token.
-    tokenVerificationEnabled: false,
+    receiver, logger,
+    // A fixed token, without Bolt's auth.test: that call would otherwise run on every request
+    // (or make startup depend on reaching Slack). The worker's first post shows a bad token.
+    authorize: async () => ({ botToken: config.SLACK_BOT_TOKEN }),
+    ignoreSelf: false,
     clientOptions: { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), timeout: 10_000 },
   });
   app.error(async (err) => { log.error({ err }, 'Slack listener failed'); });

@@ -16,8 +16,7 @@ export interface SlashDeps {
 }
 
 export const MAX_HOSTS_PER_COMMAND = 20;
-/** Slack waits 3 s for the ack; recording must leave room for the answer to travel back. */
-const RECORD_BUDGET_MS = 2000;
+const RESPOND_TIMEOUT_MS = 5000;
 
 type Parsed = { kind: 'help' } | { kind: 'error'; message: SlackMessage } | { kind: 'hosts'; hosts: string[] };
 
@@ -42,15 +41,9 @@ export function parseDiagnoseText(text: string, inventory: Inventory): Parsed {
   return { kind: 'hosts', hosts: [...new Set(words)] };
 }
 
-function withBudget<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); })])
-    .finally(() => clearTimeout(timer));
-}
-
-/** `/diagnose HOST…|help`: validate, record, queue, then ack with an ephemeral answer. */
+/** `/diagnose HOST…|help`: validate, ack with an ephemeral answer, then record and queue. */
 export function registerSlashDiagnose(app: App, deps: SlashDeps): void {
-  app.command('/diagnose', async ({ command, ack }) => {
+  app.command('/diagnose', async ({ command, ack, respond }) => {
     const parsed = parseDiagnoseText(command.text ?? '', deps.inventory);
     const answer = (msg: SlackMessage) => ack({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks } as RespondArguments & { response_type: 'ephemeral' });
     if (parsed.kind === 'help') {
@@ -62,28 +55,27 @@ export function registerSlashDiagnose(app: App, deps: SlashDeps): void {
       return answer(parsed.message);
     }
     const log = deps.log.child({ user: command.user_id, channel: command.channel_id });
-    const work = (async () => {
+    // Ack first: Slack allows 3 s, and a busy database must not turn into "operation_timeout"
+    // for the user. If recording then fails, the response_url tells the user so.
+    await answer(ephemeral(`:mag: Diagnosing ${parsed.hosts.map((h) => `\`${h}\``).join(', ')}: the findings will be posted in this channel.`));
+    const t0 = performance.now();
+    try {
+      // Bounded by the pool's connect and statement timeouts.
       const rec = await recordSlashRequest(deps.pool, {
         channel: command.channel_id, userId: command.user_id, hosts: parsed.hosts, responseUrl: command.response_url || null,
       });
-      await deps.queues.addSlackSync(rec.incidentId, rec.revision);
-      await deps.queues.addDiagnoses(rec.incidentId, rec.queued);
-      return rec;
-    })();
-    const outcome = await withBudget(work.then((r) => r, (err: unknown) => err as Error), RECORD_BUDGET_MS);
-    if (outcome === 'timeout') {
-      deps.metrics.slashCommands.inc({ outcome: 'slow' });
-      log.warn({ hosts: parsed.hosts }, '/diagnose: recording is slow; answered before it finished');
-      work.catch((err) => log.error({ err }, '/diagnose: recording failed after the ack'));
-      return answer(ephemeral(':hourglass: diagbot is slow to record this request. If it goes through, the diagnosis will appear in this channel; if nothing appears within a minute, try again.'));
-    }
-    if (outcome instanceof Error) {
+      const recordMs = Math.round(performance.now() - t0);
+      await Promise.all([deps.queues.addSlackSync(rec.incidentId, rec.revision), deps.queues.addDiagnoses(rec.incidentId, rec.queued)]);
+      deps.metrics.slashCommands.inc({ outcome: 'accepted' });
+      log.info({ incidentId: rec.incidentId, hosts: parsed.hosts, recordMs, queueMs: Math.round(performance.now() - t0) - recordMs }, '/diagnose accepted');
+    } catch (err) {
       deps.metrics.slashCommands.inc({ outcome: 'unavailable' });
-      log.error({ err: outcome, hosts: parsed.hosts }, '/diagnose: could not record the request');
-      return answer(ephemeral(':x: diagbot cannot record requests right now (its database or queue is unavailable). Nothing was run; try again in a minute.'));
+      log.error({ err, hosts: parsed.hosts }, '/diagnose: could not record the request');
+      const msg = ephemeral(':x: diagbot cannot record requests right now (its database or queue is unavailable), so nothing was run. Try again in a minute.');
+      await Promise.race([
+        respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('response_url timed out')), RESPOND_TIMEOUT_MS).unref()),
+      ]).catch((e: unknown) => log.error({ err: e }, '/diagnose: could not tell the user either'));
     }
-    deps.metrics.slashCommands.inc({ outcome: 'accepted' });
-    log.info({ incidentId: outcome.incidentId, hosts: parsed.hosts }, '/diagnose accepted');
-    return answer(ephemeral(`:mag: Diagnosing ${parsed.hosts.map((h) => `\`${h}\``).join(', ')}: the findings will be posted in this channel (incident #${outcome.incidentId}).`));
   });
 }

@@ -18,8 +18,8 @@ export interface DiagbotProcess {
  * Runs the built CLI (`diagbot web|worker|start`) as a real process in its own process group,
  * as operators would. Resolves when web is listening or the worker is running.
  */
-export function startDiagbotProcess(role: 'web' | 'worker' | 'start', env: Record<string, string>, timeoutMs = 20_000): Promise<DiagbotProcess> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, role], {
+export function startDiagbotProcess(role: 'web' | 'worker' | 'start', env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<DiagbotProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, role], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });

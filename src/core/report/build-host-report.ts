@@ -6,8 +6,9 @@ import type { CommandProblem, CommandReportInput, HostOutcome, HostReport, HostR
 
 // Turns one host's result into the neutral report every renderer shares. Everything that can
 // carry text from a host (log lines, summaries, errors, notes) is redacted here, once, before any
-// renderer clips it: a secret cut in half would no longer match the patterns. Sizes are bounded
-// to what a person reads; the JSON result keeps everything.
+// renderer clips it: a secret cut in half would no longer match the patterns (safe-text.ts
+// bounds sizes without cutting tokens). The JSON result keeps everything; this keeps what a
+// person can read.
 
 /** Findings beyond these are counted, not carried: no message shows more. */
 const MAX_FINDINGS = 25;

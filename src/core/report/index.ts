@@ -2,4 +2,5 @@
 export { buildHostReport } from './build-host-report.js';
 export { buildIncidentReport } from './build-incident-report.js';
 export { CATEGORY_TITLES } from './category-titles.js';
+export { safeText } from './safe-text.js';
 export type * from './types.js';

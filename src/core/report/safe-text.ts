@@ -10,6 +10,7 @@ const MAX_LINE_CHARS = 1000;
 const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`, 'g');
 
 function boundLine(line: string): string {
+  if (line.length <= MAX_RUN) return line;
   const short = line.replace(LONG_RUN, (run) => `[${run.length} characters not shown]`);
   if (short.length <= MAX_LINE_CHARS) return short;
   // Runs are short now, so a space is always near: the cut never splits a word.

@@ -1,4 +1,4 @@
-import { redact } from '../../core/redact.js';
+import { safeText } from '../../core/report/index.js';
 import { context, section, type SlackMessage } from './blocks.js';
 import { clipPlain } from './clip-text.js';
 import { fitToSlackLimits } from './fit-to-slack-limits.js';
@@ -30,10 +30,10 @@ const code = (name: string) => inlineCode(clipPlain(name, MAX_NAME));
 
 /** `unknown` is what the user typed: someone pasting a token by mistake should not see it echoed. */
 export function renderUnknownHosts(typed: string[], suggestions: Record<string, string[]>, known: string[]): SlackMessage {
-  const unknown = typed.map(redact);
+  const unknown = typed.map((t) => safeText(t, 1));
   const lines = typed.slice(0, MAX_UNKNOWN).map((name) => {
     const close = (suggestions[name] ?? []).slice(0, 3);
-    return `• ${code(redact(name))}${close.length > 0 ? `: did you mean ${close.map(code).join(' or ')}?` : ': no similar host in the inventory'}`;
+    return `• ${code(safeText(name, 1))}${close.length > 0 ? `: did you mean ${close.map(code).join(' or ')}?` : ': no similar host in the inventory'}`;
   });
   if (unknown.length > MAX_UNKNOWN) lines.push(`_… ${plural(unknown.length - MAX_UNKNOWN, 'more unknown host')} not shown_`);
   const heading = `:warning: ${unknown.length === 1 ? 'This host is' : 'These hosts are'} not in the inventory, so nothing was diagnosed:`;

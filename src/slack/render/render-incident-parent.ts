@@ -19,11 +19,16 @@ const SOURCE_NAMES = { alertmanager: 'Alertmanager', grafana: 'Grafana', slash: 
 function slashHeader(r: IncidentReport): string {
   const pending = r.counts.running + r.counts.queued > 0;
   const names = r.hostNames;
-  let list = names.join(', ');
   // Long host lists end with a count rather than a cut name.
-  for (let n = names.length; list.length > HEADER_MAX - 30 && n > 1; n -= 1) {
-    list = `${names.slice(0, n - 1).join(', ')} and ${names.length - n + 1} more`;
+  let list = '';
+  let shown = 0;
+  for (const name of names) {
+    const next = shown === 0 ? name : `${list}, ${name}`;
+    if (shown > 0 && next.length > HEADER_MAX - 40) break;
+    list = next;
+    shown += 1;
   }
+  if (shown < names.length) list = `${list} and ${names.length - shown} more`;
   return clipPlain(`:mag: ${pending ? 'Diagnosing' : 'Diagnosed'} ${list || 'no hosts'}`, HEADER_MAX);
 }
 
