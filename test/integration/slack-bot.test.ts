@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../fakes/fake-slack.js';
-import { alertmanagerPayload } from '../helpers/alert-payloads.js';
+import { alertmanagerPayload, grafanaPayload } from '../helpers/alert-payloads.js';
 import {
   ALERT_CHANNEL, serviceEnv, startService, TEST_SIGNING_SECRET, TEST_WEBHOOK_TOKEN, type ServiceUnderTest,
 } from '../helpers/diagbot-service.js';
@@ -164,5 +164,14 @@ describe('alert webhooks', () => {
     }, 15_000);
     expect(fake.messages(ALERT_CHANNEL)).toHaveLength(1);
     expect(resolved.replies.at(-1)!.text).toMatch(/resolved/i);
+  });
+
+  it('accepts Grafana contact-point deliveries the same way', async () => {
+    const body = grafanaPayload({ status: 'firing', groupKey: '{}:{alertname="OomKills"}',
+      alerts: [{ status: 'firing', labels: { alertname: 'OomKills', instance: `${lab.hosts.oom!.address}:9100` }, annotations: { summary: 'recommendations 500s' } }] });
+    const res = await webhook('/webhooks/grafana', body);
+    expect(res.status).toBe(200);
+    const parent = await fake.waitFor((f) => f.messages(ALERT_CHANNEL).find((m) => m.text.includes('OomKills') && m.replies.length > 0), 30_000);
+    expect(flat(parent.replies[0])).toContain('memory_exhaustion');
   });
 });
