@@ -37,6 +37,9 @@ const schema = z.object({
 
 export type ServiceConfig = z.infer<typeof schema>;
 
+/** Every setting name; .env.example must document each one. */
+export const SERVICE_SETTINGS = Object.keys(schema.shape) as (keyof ServiceConfig)[];
+
 /** The settings each role cannot run without; the rest have defaults or are optional. */
 const REQUIRED: Record<ServiceRole, (keyof ServiceConfig)[]> = {
   migrate: ['DATABASE_URL'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
-import { describeConfig, loadServiceConfig } from '../../../src/config/service-config.js';
+import { readFileSync } from 'node:fs';
+import { describeConfig, loadServiceConfig, SERVICE_SETTINGS } from '../../../src/config/service-config.js';
 
 const GOOD = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret-secret', DATABASE_URL: 'postgres://u:pw@db/diagbot',
@@ -55,5 +56,14 @@ describe('service config', () => {
   it('never describes secrets in clear', () => {
     const text = JSON.stringify(describeConfig(loadServiceConfig(GOOD, 'start')));
     for (const secret of ['xoxb-1-2-abc', 'secret-secret', ':pw@', 'a-long-webhook-token-123']) expect(text).not.toContain(secret);
+  });
+
+  it('is documented completely in .env.example, a comment per setting', () => {
+    const lines = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8').split('\n');
+    for (const key of SERVICE_SETTINGS) {
+      const at = lines.findIndex((l) => l.startsWith(`${key}=`));
+      expect(at, key).toBeGreaterThan(0);
+      expect(lines[at - 1], `comment above ${key}`).toMatch(/^# \S/);
+    }
   });
 });
