@@ -1,16 +1,9 @@
+import type { CommandReportInput } from '../core/report/types.js';
 import type { CheckSummary, Finding, RootCause } from '../core/types.js';
 import type { UnreachableReason } from '../transport/ssh-errors.js';
 
 /** One command's outcome as reported (output itself stays out of the result). */
-export interface CommandSummary {
-  id: string;
-  target?: string;
-  exitCode: number | null;
-  durationMs: number;
-  truncated: boolean;
-  timedOut: boolean;
-  error?: string;
-}
+export type CommandSummary = CommandReportInput;
 
 /** The per-host JSON result; field names are the SPEC.md contract. */
 export interface HostResult {
