@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { auditRefusal, claimAction, finishAction, isActionId, markAbandonedUnknown, proposeAction } from '../../src/db/action-store.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createLogger } from '../../src/log/logger.js';
+import { approverCheck } from '../../src/slack/approvers.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+// The at-most-once core of remediation, against real Postgres.
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let incidentId: number;
+let diagnosisId: number;
+
+beforeAll(async () => {
+  db = await createTestDatabase('actions');
+  await migrate(db.url, createLogger({ level: 'silent' }));
+  pool = new pg.Pool({ connectionString: db.url, max: 25 });
+  incidentId = Number((await pool.query("INSERT INTO incidents (source, channel, title) VALUES ('slash', 'C1', 't') RETURNING id")).rows[0].id);
+  diagnosisId = Number((await pool.query("INSERT INTO diagnoses (incident_id, host) VALUES ($1, 'bad-deploy') RETURNING id", [incidentId])).rows[0].id);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+const offer = (kind: 'rollback' | 'kill_idle_connections', ttlMs = 60_000, diag: number | null = diagnosisId) =>
+  proposeAction(pool, { incidentId, diagnosisId: diag, host: 'bad-deploy', kind, params: { from: 'r2', to: 'r1' }, ttlMs });
+
+describe('remediation actions', () => {
+  it('offers each kind once per diagnosis, under an opaque id', async () => {
+    const a = await offer('rollback');
+    const b = await offer('rollback');
+    expect(b.id).toBe(a.id);
+    expect(isActionId(a.id)).toBe(true);
+    expect(isActionId('rollback web-1')).toBe(false);
+  });
+
+  it('lets exactly one of 20 concurrent clicks run, tells the others who did, and audits all', async () => {
+    const a = await offer('kill_idle_connections');
+    const users = Array.from({ length: 20 }, (_, i) => `U${String(i).padStart(4, '0')}`);
+    const results = await Promise.all(users.map((u) => claimAction(pool, a.id, u)));
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]!.ok ? winners[0]!.action.startedBy : null;
+    for (const r of results.filter((x) => !x.ok)) expect(r).toMatchObject({ ok: false, reason: 'taken', action: { startedBy: winner } });
+    const audit = await pool.query('SELECT outcome, count(*)::int AS n FROM action_audit WHERE action_id = $1 GROUP BY outcome ORDER BY outcome', [a.id]);
+    expect(audit.rows).toEqual([{ outcome: 'refused_taken', n: 19 }, { outcome: 'started', n: 1 }]);
+    // Finishing is once too; a replay of the button afterwards is refused.
+    expect(await finishAction(pool, a.id, 'succeeded', { killed: 3 }, { durationMs: 40, output: 'password=hunter2 ok' })).toBe(true);
+    expect(await finishAction(pool, a.id, 'failed', {}, { durationMs: 1 })).toBe(false);
+    expect(await claimAction(pool, a.id, users[0]!)).toMatchObject({ ok: false, reason: 'taken', action: { state: 'succeeded' } });
+    const out = await pool.query("SELECT output_excerpt FROM action_audit WHERE action_id = $1 AND outcome = 'succeeded'", [a.id]);
+    expect(out.rows[0].output_excerpt).toBe('password=**** ok');
+  });
+
+  it('refuses expired and unknown ids, and audits unauthorized presses', async () => {
+    const d2 = Number((await pool.query("INSERT INTO diagnoses (incident_id, host) VALUES ($1, 'pool') RETURNING id", [incidentId])).rows[0].id);
+    const a = await offer('rollback', 1, d2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await claimAction(pool, a.id, 'U1')).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await claimAction(pool, 'act_AAAAAAAAAAAAAAAAAAAAAA', 'U1')).toMatchObject({ ok: false, reason: 'unknown', action: null });
+    await auditRefusal(pool, a.id, 'U_MALLORY', 'not in ACTION_APPROVERS');
+    const rows = await pool.query("SELECT user_id, outcome FROM action_audit WHERE user_id = 'U_MALLORY'");
+    expect(rows.rows).toEqual([{ user_id: 'U_MALLORY', outcome: 'refused_unauthorized' }]);
+  });
+
+  it('turns an action whose worker vanished into unknown, and never runs it again', async () => {
+    const d3 = Number((await pool.query("INSERT INTO diagnoses (incident_id, host) VALUES ($1, 'x') RETURNING id", [incidentId])).rows[0].id);
+    const a = await offer('rollback', 60_000, d3);
+    expect((await claimAction(pool, a.id, 'U1')).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await markAbandonedUnknown(pool, 10)).toEqual([a.id]);
+    expect(await claimAction(pool, a.id, 'U2')).toMatchObject({ ok: false, reason: 'taken', action: { state: 'unknown' } });
+  });
+
+  it('keeps the audit append-only', async () => {
+    await expect(pool.query("UPDATE action_audit SET outcome = 'succeeded'")).rejects.toThrow(/append-only/);
+    await expect(pool.query('DELETE FROM action_audit')).rejects.toThrow(/append-only/);
+    await expect(pool.query('TRUNCATE action_audit')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('approvers', () => {
+  it('denies everyone when empty, allows listed users and group members, denies when a group cannot be read', async () => {
+    expect((await approverCheck([], async () => [])('U1')).allowed).toBe(false);
+    const check = approverCheck(['U1', 'S1'], async (g) => (g === 'S1' ? ['U2'] : []));
+    expect((await check('U1')).allowed).toBe(true);
+    expect(await check('U2')).toEqual({ allowed: true, reason: 'member of user group S1' });
+    expect((await check('U3')).allowed).toBe(false);
+    const broken = approverCheck(['S9'], async () => { throw new Error('missing_scope'); });
+    expect(await broken('U2')).toMatchObject({ allowed: false, reason: expect.stringContaining('missing_scope') });
+  });
+});
