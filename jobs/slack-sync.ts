@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { HostReportInput } from '../src/core/report/index.js';
@@ -15,7 +16,6 @@ export interface SlackSyncDeps { pool: pg.Pool; slack: SlackClient; log: Logger;
 
 const LEASE_MS = 120_000;
 const LEASE_WAIT_MS = 30_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A message Slack refused for its shape is sent again as plain text rather than not at all. */
 function plain(msg: SlackMessage): SlackMessage {

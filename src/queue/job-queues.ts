@@ -1,4 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
+import { withTimeout } from '../util/with-timeout.js';
 import type { Redis } from './redis.js';
 
 export const QUEUE_NAMES = { diagnose: 'diagbot-diagnose', slackSync: 'diagbot-slack-sync' } as const;
@@ -17,14 +18,6 @@ export const jobIds = {
   diagnose: (diagnosisId: number) => `diagnosis-${diagnosisId}`,
   slackSync: (incidentId: number, revision: number, retry?: string) => `incident-${incidentId}-rev-${revision}${retry ? `-${retry}` : ''}`,
 };
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 export class JobQueues {
   readonly diagnose: Queue<DiagnoseJobData>;

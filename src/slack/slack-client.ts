@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../log/logger.js';
@@ -41,7 +42,6 @@ export interface SlackClientOptions {
 }
 
 const MAX_RATE_LIMIT_WAITS = 5;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The one module that talks to Slack's Web API (Bolt's WebClient). A 429 is waited out for its

@@ -2,21 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Redis } from '../queue/redis.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { sendJson, sendText } from './http-io.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
 async function check(what: string, fn: () => Promise<unknown>): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([fn(), new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-    })]);
+    await withTimeout(fn(), CHECK_TIMEOUT_MS, 'check');
     return null;
   } catch (err) {
     return `${what}: ${(err as Error).message.split('\n')[0]}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

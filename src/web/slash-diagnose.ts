@@ -5,6 +5,7 @@ import { recordSlashRequest } from '../db/slash-store.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { JobQueues } from '../queue/job-queues.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { renderDiagnoseHelp, renderUnknownHosts, type SlackMessage } from '../slack/render/index.js';
 
 export interface SlashDeps {
@@ -72,10 +73,8 @@ export function registerSlashDiagnose(app: App, deps: SlashDeps): void {
       deps.metrics.slashCommands.inc({ outcome: 'unavailable' });
       log.error({ err, hosts: parsed.hosts }, '/diagnose: could not record the request');
       const msg = ephemeral(':x: diagbot cannot record requests right now (its database or queue is unavailable), so nothing was run. Try again in a minute.');
-      await Promise.race([
-        respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks }),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('response_url timed out')), RESPOND_TIMEOUT_MS).unref()),
-      ]).catch((e: unknown) => log.error({ err: e }, '/diagnose: could not tell the user either'));
+      await withTimeout(respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks }),
+        RESPOND_TIMEOUT_MS, 'response_url').catch((e: unknown) => log.error({ err: e }, '/diagnose: could not tell the user either'));
     }
   });
 }
