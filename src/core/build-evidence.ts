@@ -102,7 +102,7 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
 
   const app = parsed(outputs, 'app_log', (t) => parseAppLog(t, tz));
   const logTimes = [
-    ...accessLogs.flatMap((a) => Object.keys(a.requestsPerMinute).map(Number)),
+    ...accessLogs.flatMap((a) => Object.keys(a.requestsPerSecond).map(Number)),
     ...errorLogs.flatMap((e) => e.entries.map((x) => x.timeMs ?? 0)),
     ...(app?.groups ?? []).map((g) => g.lastMs ?? 0),
   ];

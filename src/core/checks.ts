@@ -26,10 +26,10 @@ function accessCheck(ev: HostEvidence, windowMinutes: number): Check {
   let requests = 0;
   let errors = 0;
   for (const log of ev.accessLogs) {
-    for (const [minute, n] of Object.entries(log.requestsPerMinute)) if (Number(minute) + 60_000 > win.startMs) requests += n;
+    for (const [second, n] of Object.entries(log.requestsPerSecond)) if (Number(second) + 1000 > win.startMs) requests += n;
     errors += countInWindow(win, log.errors.map((e) => e.timeMs));
   }
-  return { area: 'access_logs', checked: true, detail: `${ev.accessLogs.length} file(s): ${errors} 5xx of ${requests} requests in the last ${windowMinutes} min` };
+  return { area: 'access_logs', checked: true, detail: `${ev.accessLogs.length} file(s): ${errors} 5xx of ${requests} requests in the last ${win.label}` };
 }
 
 function errorLogCheck(ev: HostEvidence): Check {

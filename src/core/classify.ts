@@ -11,7 +11,8 @@ import type { Diagnosis, EvidenceExcerpt, Finding } from './types.js';
 // and excerpts are redacted here once more, whatever the rules did.
 
 export interface ClassifyOptions {
-  /** Only signals this recent (on the host's clock) may be warning/critical. Default 60. */
+  /** Only signals this recent (on the host's clock) may be warning/critical. Default 60; may be
+   *  fractional, e.g. to look only at what happened since a remediation. */
   windowMinutes?: number;
 }
 

@@ -2,7 +2,9 @@
 import { buildEvidence } from './build-evidence.js';
 import { classify, type ClassifyOptions } from './classify.js';
 import { summarizeChecks } from './checks.js';
+import { hostFigures } from './figures.js';
 import { DEFAULT_WINDOW_MINUTES } from './host-evidence.js';
+import { makeWindow } from './rules/window.js';
 import type { Diagnosis, RawHostOutputs } from './types.js';
 
 export { buildEvidence } from './build-evidence.js';
@@ -14,5 +16,6 @@ export * from './types.js';
 
 export function diagnoseOutputs(raw: RawHostOutputs, opts?: ClassifyOptions): Diagnosis {
   const ev = buildEvidence(raw);
-  return { ...classify(ev, opts), checks: summarizeChecks(ev, opts?.windowMinutes ?? DEFAULT_WINDOW_MINUTES) };
+  const minutes = opts?.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
+  return { ...classify(ev, opts), checks: summarizeChecks(ev, minutes), figures: hostFigures(ev, makeWindow(ev, minutes)) };
 }

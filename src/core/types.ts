@@ -1,4 +1,7 @@
 // Shared vocabulary of diagbot's pure core. Everything here is plain data: no I/O.
+import type { HostFigures } from './figures.js';
+
+export type { HostFigures } from './figures.js';
 
 /** Category ids fixed by TRIAGE.md; the contract for findings. */
 export const CATEGORIES = [
@@ -87,4 +90,5 @@ export interface Diagnosis {
   findings: Finding[];
   rootCause: RootCause | null;
   checks?: CheckSummary[];
+  figures?: HostFigures;
 }

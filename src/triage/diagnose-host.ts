@@ -15,6 +15,8 @@ export interface DiagnoseOptions {
   /** Budget for the whole host: connect plus every command. */
   timeoutMs: number;
   commands?: TriageCommand[];
+  /** Classification window (default 60 min); fractional to look only at what followed a remediation. */
+  windowMinutes?: number;
   connect?: (host: InventoryHost) => Promise<Transport>;
   onPhase?: (host: string, phase: 'connecting' | 'collecting' | 'reading logs' | 'classifying') => void;
 }
@@ -59,7 +61,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
   } catch (err) {
     const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
     return {
-      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], notes: [] },
+      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], figures: null, notes: [] },
       raw: null,
     };
   }
@@ -90,7 +92,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
       context: { hasPostgres: host.postgres !== undefined, hasDeploy: host.deploy !== undefined, appLogGlobs: host.appLogGlobs },
       commands: outputs,
     };
-    const diagnosis = diagnoseOutputs(raw);
+    const diagnosis = diagnoseOutputs(raw, opts.windowMinutes !== undefined ? { windowMinutes: opts.windowMinutes } : {});
     return {
       result: {
         ...base, reachable: true, error: null, errorReason: null, durationMs: elapsed(),
@@ -99,6 +101,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
           id, ...(target !== undefined ? { target } : {}), exitCode, durationMs, truncated, timedOut, ...(error ? { error } : {}),
         })),
         checks: diagnosis.checks ?? [],
+        figures: diagnosis.figures ?? null,
         notes: plan.notes,
       },
       raw,

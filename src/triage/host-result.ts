@@ -1,5 +1,5 @@
 import type { CommandReportInput } from '../core/report/types.js';
-import type { CheckSummary, Finding, RootCause } from '../core/types.js';
+import type { CheckSummary, Finding, HostFigures, RootCause } from '../core/types.js';
 import type { UnreachableReason } from '../transport/ssh-errors.js';
 
 /** One command's outcome as reported (output itself stays out of the result). */
@@ -19,5 +19,7 @@ export interface HostResult {
   commands: CommandSummary[];
   /** What was looked at, so a quiet result shows its coverage. */
   checks: CheckSummary[];
+  /** 5xx/requests in the window, live release, DB connections by state; null when unreachable. */
+  figures: HostFigures | null;
   notes: string[];
 }

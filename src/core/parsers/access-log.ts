@@ -31,8 +31,9 @@ export interface AccessLogEvidence {
   parsedLines: number;
   unparsedLines: number;
   unparsedSample: string | null;
-  /** Parsed requests per minute (epoch ms of the minute start), for rates over any window. */
-  requestsPerMinute: Record<string, number>;
+  /** Parsed requests per second (epoch ms of the second), for counts over any window, even one
+   *  that starts mid-minute (say, at a rollback). */
+  requestsPerSecond: Record<string, number>;
   untimedRequests: number;
   errors: AccessError[];
   /** The first and the last 5xx in the tail, with their lines. */
@@ -76,7 +77,7 @@ export function parseAccessLog(
   const ev: AccessLogEvidence = {
     path, format: primary?.name ?? 'unknown', hasUpstreamStatus: false, hasTime: false,
     totalLines: 0, parsedLines: 0, unparsedLines: 0, unparsedSample: null,
-    requestsPerMinute: {}, untimedRequests: 0, errors: [], first5xx: null, last5xx: null, lines: [], notes: [],
+    requestsPerSecond: {}, untimedRequests: 0, errors: [], first5xx: null, last5xx: null, lines: [], notes: [],
   };
   const used = new Map<string, number>();
   const samples = new LineSamples();
@@ -99,8 +100,8 @@ export function parseAccessLog(
     used.set(fmt.name, (used.get(fmt.name) ?? 0) + 1);
     if (rec.timeMs === null) ev.untimedRequests++;
     else {
-      const minute = String(Math.floor(rec.timeMs / MINUTE) * MINUTE);
-      ev.requestsPerMinute[minute] = (ev.requestsPerMinute[minute] ?? 0) + 1;
+      const second = String(Math.floor(rec.timeMs / 1000) * 1000);
+      ev.requestsPerSecond[second] = (ev.requestsPerSecond[second] ?? 0) + 1;
     }
     if (rec.status < 500 || rec.status > 599) continue;
     const { side, upstreamFinal } = errorSide(rec);

@@ -1,4 +1,4 @@
-import type { ActionId, Category, CheckSummary, Finding, Role, RootCause, Severity } from '../types.js';
+import type { ActionId, Category, CheckSummary, Finding, HostFigures, Role, RootCause, Severity } from '../types.js';
 
 // Inputs: plain views of a host result and of an incident. Kept structural (not imported from
 // triage or the database layer) so the core stays pure and any adapter can feed it.
@@ -27,6 +27,7 @@ export interface HostReportInput {
   findings: Finding[];
   commands: CommandReportInput[];
   checks?: CheckSummary[];
+  figures?: HostFigures | null;
   notes?: string[];
 }
 

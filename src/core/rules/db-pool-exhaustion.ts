@@ -34,7 +34,7 @@ export function dbPoolExhaustion(ev: HostEvidence, win: Window): Finding[] {
     if (timeouts.old > 0) {
       return [finding({
         category: 'db_pool_exhaustion', severity: 'info', confidence: 0.3,
-        summary: `Pool-timeout errors appear only before the last ${win.minutes} min${pg ? `; now ${pgText(pg)}` : ''}.`,
+        summary: `Pool-timeout errors appear only before the last ${win.label}${pg ? `; now ${pgText(pg)}` : ''}.`,
         evidence: [...timeouts.evidence, ...pgEvidence],
       })];
     }
@@ -49,7 +49,7 @@ export function dbPoolExhaustion(ev: HostEvidence, win: Window): Finding[] {
   }
   const has5xx = httpStats(ev, win).errors.length > 0;
   const top = timeouts.hits.find((h) => h.recent > 0);
-  const errText = top ? `${timeouts.recent} pool errors in the app log in the last ${win.minutes} min (${quote(top.firstLine.replace(/^.*?(?=timeout|Connection is not|too many|remaining|QueuePool|Timeout|Unable|connection pool)/i, ''), 70)}), first ${formatTime(timeouts.firstMs)}` : '';
+  const errText = top ? `${timeouts.recent} pool errors in the app log in the last ${win.label} (${quote(top.firstLine.replace(/^.*?(?=timeout|Connection is not|too many|remaining|QueuePool|Timeout|Unable|connection pool)/i, ''), 70)}), first ${formatTime(timeouts.firstMs)}` : '';
   return [finding({
     category: 'db_pool_exhaustion',
     severity: timeouts.recent > 0 || (near && has5xx) ? 'critical' : 'warning',

@@ -29,7 +29,7 @@ export function dependencyDown(ev: HostEvidence, win: Window): Finding[] {
       category: 'dependency_down',
       severity: app.recent >= 3 ? 'critical' : 'warning',
       confidence: 0.7 + (top.target ? 0.1 : 0) + (httpStats(ev, win).errors.length > 0 ? 0.1 : 0),
-      summary: `The app cannot reach ${targets.join(', ')}: ${app.recent} errors in the last ${win.minutes} min, first ${formatTime(app.firstMs)}, e.g. ${quote(top.firstLine.replace(/^.*?(?=Error|ECONN|Connection|connect|circuit|getaddrinfo)/i, ''), 90)}.`,
+      summary: `The app cannot reach ${targets.join(', ')}: ${app.recent} errors in the last ${win.label}, first ${formatTime(app.firstMs)}, e.g. ${quote(top.firstLine.replace(/^.*?(?=Error|ECONN|Connection|connect|circuit|getaddrinfo)/i, ''), 90)}.`,
       evidence: app.evidence,
       firstSeenMs: app.firstMs,
     }));
@@ -40,7 +40,7 @@ export function dependencyDown(ev: HostEvidence, win: Window): Finding[] {
       category: 'dependency_down',
       severity: 'warning',
       confidence: 0.6,
-      summary: `nginx cannot reach its upstream ${upstreams.join(', ') || '(unnamed)'}: ${nginx.recent} connect failures in the last ${win.minutes} min, first ${formatTime(nginx.firstMs)} — is the app running?`,
+      summary: `nginx cannot reach its upstream ${upstreams.join(', ') || '(unnamed)'}: ${nginx.recent} connect failures in the last ${win.label}, first ${formatTime(nginx.firstMs)} — is the app running?`,
       evidence: nginx.evidence,
       firstSeenMs: nginx.firstMs,
     }));
@@ -48,7 +48,7 @@ export function dependencyDown(ev: HostEvidence, win: Window): Finding[] {
   if (out.length === 0 && app.old + nginx.old > 0) {
     out.push(finding({
       category: 'dependency_down', severity: 'info', confidence: 0.3,
-      summary: `Connection failures to dependencies appear only before the last ${win.minutes} min.`,
+      summary: `Connection failures to dependencies appear only before the last ${win.label}.`,
       evidence: [...app.evidence, ...nginx.evidence].slice(0, 1),
     }));
   }

@@ -21,13 +21,13 @@ export function diskFull(ev: HostEvidence, win: Window): Finding[] {
     if (app.old + nginx.old === 0) return [];
     return [finding({
       category: 'disk_full', severity: 'info', confidence: 0.3,
-      summary: `"No space left on device" errors appear only before the last ${win.minutes} min and no filesystem is at 95% now.`,
+      summary: `"No space left on device" errors appear only before the last ${win.label} and no filesystem is at 95% now.`,
       evidence: [...app.evidence, ...nginx.evidence].slice(0, 1),
     })];
   }
   const mounts = full.slice(0, 2).map((m) => `${m.mountedOn} (${m.filesystem}) is ${m.usePct}% full, ${size(m.availKb)} free of ${size(m.sizeKb)}`);
   const first = minTime(app.firstMs, nginx.firstMs);
-  const errors = recent > 0 ? `${recent} "No space left on device" errors in the last ${win.minutes} min, first ${formatTime(first)}` : '';
+  const errors = recent > 0 ? `${recent} "No space left on device" errors in the last ${win.label}, first ${formatTime(first)}` : '';
   const worst = full[0]?.usePct ?? 0;
   return [finding({
     category: 'disk_full',

@@ -20,13 +20,13 @@ export function fdExhaustion(ev: HostEvidence, win: Window): Finding[] {
     if (app.old + nginx.old === 0) return [];
     return [finding({
       category: 'fd_exhaustion', severity: 'info', confidence: 0.3,
-      summary: `"Too many open files" errors appear only before the last ${win.minutes} min, and no process is near its descriptor limit now.`,
+      summary: `"Too many open files" errors appear only before the last ${win.label}, and no process is near its descriptor limit now.`,
       evidence: [...app.evidence, ...nginx.evidence],
     })];
   }
   const first = minTime(app.firstMs, nginx.firstMs);
   const logs = recent > 0
-    ? `${recent} "Too many open files" errors in the last ${win.minutes} min (${[app.recent ? `app log ${app.recent}` : '', nginx.recent ? `nginx error log ${nginx.recent}` : ''].filter(Boolean).join(', ')}; first ${formatTime(first)})`
+    ? `${recent} "Too many open files" errors in the last ${win.label} (${[app.recent ? `app log ${app.recent}` : '', nginx.recent ? `nginx error log ${nginx.recent}` : ''].filter(Boolean).join(', ')}; first ${formatTime(first)})`
     : '';
   return [finding({
     category: 'fd_exhaustion',

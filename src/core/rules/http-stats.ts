@@ -49,10 +49,10 @@ export function httpStats(ev: HostEvidence, win: Window): HttpStats {
   let recentRequests = 0;
   for (const log of ev.accessLogs) {
     requests += log.untimedRequests;
-    for (const [minute, n] of Object.entries(log.requestsPerMinute)) {
-      const t = Number(minute);
-      if (t + 60_000 > win.startMs && t <= win.nowMs) requests += n;
-      if (t + 60_000 > recentStart && t <= win.nowMs) recentRequests += n;
+    for (const [second, n] of Object.entries(log.requestsPerSecond)) {
+      const t = Number(second);
+      if (t + 1000 > win.startMs && t <= win.nowMs) requests += n;
+      if (t + 1000 > recentStart && t <= win.nowMs) recentRequests += n;
     }
   }
   const errors: WindowedError[] = ev.accessLogs.flatMap((log) =>
@@ -105,5 +105,5 @@ export function describeCounts(counts: Record<string, number>): string {
 export function describeVolume(stats: HttpStats, win: Window, count: number, side?: ErrorSide): string {
   const codes = describeCounts(stats.statusCodes(side));
   const of = stats.requests > 0 ? ` of ${stats.requests}` : '';
-  return `${count}${of} requests in the last ${win.minutes} min answered 5xx (${codes})`;
+  return `${count}${of} requests in the last ${win.label} answered 5xx (${codes})`;
 }

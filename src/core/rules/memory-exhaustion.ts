@@ -22,7 +22,7 @@ export function memoryExhaustion(ev: HostEvidence, win: Window): Finding[] {
   const parts: string[] = [];
   if (recentKills.length > 0) {
     const victims = [...new Set(recentKills.map((k) => `${k.comm} (pid ${k.pid})`))].slice(0, 3).join(', ');
-    parts.push(`the kernel OOM-killer killed ${victims} — ${recentKills.length} kill(s) in the last ${win.minutes} min, first ${formatTime(recentKills[0]!.timeMs)}`);
+    parts.push(`the kernel OOM-killer killed ${victims} — ${recentKills.length} kill(s) in the last ${win.label}, first ${formatTime(recentKills[0]!.timeMs)}`);
   }
   if (heap.recent > 0) parts.push(`${heap.recent} out-of-memory errors in the app log (${quote(heap.hits[0]!.firstLine.replace(/^.*?(?=\S*(?:heap|Memory|memory))/, ''), 80)}), first ${formatTime(heap.firstMs)}`);
   if (nginxAlloc.recent > 0) parts.push(`${nginxAlloc.recent} allocation failures in the nginx error log`);
@@ -36,7 +36,7 @@ export function memoryExhaustion(ev: HostEvidence, win: Window): Finding[] {
     if (oldHeap + oldKills === 0) return [];
     return [finding({
       category: 'memory_exhaustion', severity: 'info', confidence: 0.3,
-      summary: `Out-of-memory events appear only before the last ${win.minutes} min (${oldKills} OOM kill(s), ${oldHeap} heap errors); memory is fine now.`,
+      summary: `Out-of-memory events appear only before the last ${win.label} (${oldKills} OOM kill(s), ${oldHeap} heap errors); memory is fine now.`,
       evidence: [...heap.evidence, ...nginxAlloc.evidence].slice(0, 1),
     })];
   }

@@ -55,7 +55,7 @@ export function nginxInternalError(ev: HostEvidence, win: Window): Finding[] {
   if (sigs.old > 0) {
     return [finding({
       category: 'nginx_internal_error', severity: 'info', confidence: 0.3,
-      summary: `Older nginx-internal errors (${kinds.join(', ')}) appear in the error log, none in the last ${win.minutes} min.`,
+      summary: `Older nginx-internal errors (${kinds.join(', ')}) appear in the error log, none in the last ${win.label}.`,
       evidence: sigs.evidence,
     })];
   }

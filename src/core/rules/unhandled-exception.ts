@@ -17,7 +17,7 @@ export function unhandledException(ev: HostEvidence, win: Window): Finding[] {
     const old = groups.reduce((n, g) => n + g.count, 0);
     return [finding({
       category: 'unhandled_exception', severity: 'info', confidence: 0.3,
-      summary: `${old} older stack trace(s) in the app log (latest ${formatTime(Math.max(...groups.map((g) => g.lastMs ?? 0)))}), none in the last ${win.minutes} min.`,
+      summary: `${old} older stack trace(s) in the app log (latest ${formatTime(Math.max(...groups.map((g) => g.lastMs ?? 0)))}), none in the last ${win.label}.`,
       evidence: [excerpt(groups[0]!.source, groups[0]!.excerpt)],
     })];
   }
@@ -29,7 +29,7 @@ export function unhandledException(ev: HostEvidence, win: Window): Finding[] {
     category: 'unhandled_exception',
     severity: total >= 3 ? 'critical' : 'warning',
     confidence: 0.6 + (total >= 3 ? 0.15 : 0) + (recent[0]!.language ? 0.1 : 0),
-    summary: `${total} unhandled exception(s) in the app log in the last ${win.minutes} min, first ${formatTime(first)}: ${top}` +
+    summary: `${total} unhandled exception(s) in the app log in the last ${win.label}, first ${formatTime(first)}: ${top}` +
       `${fronted ? '' : ' (no nginx on this host: these are the 500s clients get)'}.`,
     evidence: recent.slice(0, 2).map((g) => excerpt(g.source, g.excerpt)),
     firstSeenMs: Number.isFinite(first) ? first : null,

@@ -1,4 +1,5 @@
 import type { HostEvidence } from '../host-evidence.js';
+import { formatDuration } from '../time.js';
 
 // Only signals inside the recent window (measured on the host's clock) may raise a warning or
 // critical finding; older ones are history and stay at info.
@@ -7,10 +8,14 @@ export interface Window {
   nowMs: number;
   startMs: number;
   minutes: number;
+  /** How summaries name the window: "60 min", or "45 s" for a check since a remediation. */
+  label: string;
 }
 
+/** `minutes` may be fractional: a re-check after a remediation looks only at what came after it. */
 export function makeWindow(ev: HostEvidence, minutes: number): Window {
-  return { nowMs: ev.clock.nowMs, startMs: ev.clock.nowMs - minutes * 60_000, minutes };
+  const label = Number.isInteger(minutes) ? `${minutes} min` : formatDuration(minutes * 60_000);
+  return { nowMs: ev.clock.nowMs, startMs: ev.clock.nowMs - minutes * 60_000, minutes, label };
 }
 
 export function inWindow(win: Window, t: number | null | undefined): boolean {

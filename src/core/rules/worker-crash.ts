@@ -33,7 +33,7 @@ export function workerCrash(ev: HostEvidence, win: Window): Finding[] {
       category: 'worker_crash',
       severity: 'critical',
       confidence: 0.85 + (short.length > 0 ? 0.1 : 0),
-      summary: `nginx workers crashed ${exits.recent} times in the last ${win.minutes} min (exited on signal ${signals.join(', ') || '?'}; first ${formatTime(exits.firstMs)}); requests they held were dropped${workerText}.`,
+      summary: `nginx workers crashed ${exits.recent} times in the last ${win.label} (exited on signal ${signals.join(', ') || '?'}; first ${formatTime(exits.firstMs)}); requests they held were dropped${workerText}.`,
       evidence: [...exits.evidence, ...psEvidence],
       firstSeenMs: exits.firstMs,
     })];
@@ -50,7 +50,7 @@ export function workerCrash(ev: HostEvidence, win: Window): Finding[] {
   if (exits.old > 0) {
     return [finding({
       category: 'worker_crash', severity: 'info', confidence: 0.3,
-      summary: `nginx workers crashed ${exits.old} time(s) before the last ${win.minutes} min; none since and the worker count is complete.`,
+      summary: `nginx workers crashed ${exits.old} time(s) before the last ${win.label}; none since and the worker count is complete.`,
       evidence: exits.evidence,
     })];
   }
