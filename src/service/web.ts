@@ -4,6 +4,7 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { buildHostIndex } from '../core/alerts/match-hosts.js';
 import { boltLogger } from '../log/bolt-logger.js';
 import { healthRoutes } from '../web/health-routes.js';
+import { installSlackRequestGuard } from '../web/replay-guard.js';
 import { registerSlashDiagnose } from '../web/slash-diagnose.js';
 import { webhookRoute } from '../web/webhook-route.js';
 import type { ServiceContext } from './service-context.js';
@@ -46,6 +47,9 @@ export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}
 
   let port = config.PORT;
   if (receiver instanceof HTTPReceiver) {
+    // Bolt's signature check, then single use (Redis) and no future timestamps, before any listener.
+    installSlackRequestGuard(receiver, { signingSecret: config.SLACK_SIGNING_SECRET, store: ctx.redis, prefix: config.QUEUE_PREFIX,
+      endpoints: ['/slack/events'], bodyLimit: 1024 * 1024, log: log.child({ component: 'slack-guard' }) });
     const server = await receiver.start({ port: config.PORT, host: opts.host ?? '0.0.0.0' }) as Server;
     port = (server.address() as AddressInfo).port;
   } else {
