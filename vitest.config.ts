@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'lab',
-          include: ['test/integration/**/*.test.ts', 'test/lab/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/lab/**/*.test.ts', 'test/attack/**/*.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
