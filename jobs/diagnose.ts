@@ -1,9 +1,13 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { Inventory } from '../src/config/inventory.js';
+import { proposeAction } from '../src/db/action-store.js';
 import { failDiagnosis, finishDiagnosis, startDiagnosis } from '../src/db/diagnosis-store.js';
+import { inTransaction } from '../src/db/pool.js';
 import type { Logger } from '../src/log/logger.js';
 import type { DiagnoseJobData, JobQueues } from '../src/queue/job-queues.js';
+import type { RemediationDefinitions } from '../src/remediation/definitions.js';
+import { planOffers } from '../src/remediation/offers.js';
 import { diagnoseHost } from '../src/triage/diagnose-host.js';
 
 export interface DiagnoseDeps {
@@ -12,11 +16,17 @@ export interface DiagnoseDeps {
   inventory: Inventory;
   log: Logger;
   timeoutMs: number;
+  remediations: RemediationDefinitions;
+  offerTtlMs: number;
 }
 
+/** A check after a remediation looks only at what happened since it (never less than 5 s). */
+const windowSince = (ms: number) => Math.max(5000, ms) / 60_000;
+
 /**
- * Runs the read-only triage on one host and stores the result. An unreachable host is a
- * result, not a failure; only our own trouble (Postgres, Redis) throws and is retried.
+ * Runs the read-only triage on one host, stores the result and the remediation offers it calls
+ * for (in one transaction, so a reply is never posted without its buttons). An unreachable host
+ * is a result, not a failure; only our own trouble (Postgres, Redis) throws and is retried.
  */
 export function diagnoseProcessor(deps: DiagnoseDeps) {
   return async (job: Job<DiagnoseJobData>): Promise<string> => {
@@ -30,10 +40,21 @@ export function diagnoseProcessor(deps: DiagnoseDeps) {
       if (done) await deps.queues.addSlackSync(done.incidentId, done.revision);
       throw new UnrecoverableError(`host ${row.host} is not in the inventory`);
     }
-    const { result } = await diagnoseHost(host, { timeoutMs: deps.timeoutMs });
-    log.info({ reachable: result.reachable, rootCause: result.rootCause?.category ?? null, durationMs: result.durationMs }, 'diagnosis finished');
-    const done = await finishDiagnosis(deps.pool, diagnosisId, {
-      result, rootCategory: result.rootCause?.category ?? null, reachable: result.reachable, durationMs: result.durationMs,
+    const { result } = await diagnoseHost(host, {
+      timeoutMs: deps.timeoutMs,
+      ...(row.trigger === 'after_action' && row.sinceActionMs !== null ? { windowMinutes: windowSince(row.sinceActionMs) } : {}),
+    });
+    const plan = await planOffers(host, result, deps.remediations);
+    result.notes.push(...plan.notes);
+    log.info({ reachable: result.reachable, rootCause: result.rootCause?.category ?? null, durationMs: result.durationMs,
+      trigger: row.trigger, offers: plan.offers.map((o) => o.kind) }, 'diagnosis finished');
+    const done = await inTransaction(deps.pool, async (db) => {
+      for (const o of plan.offers) {
+        await proposeAction(db, { incidentId: row.incidentId, diagnosisId, host: row.host, kind: o.kind, params: o.params, ttlMs: deps.offerTtlMs });
+      }
+      return finishDiagnosis(db, diagnosisId, {
+        result, rootCategory: result.rootCause?.category ?? null, reachable: result.reachable, durationMs: result.durationMs,
+      });
     });
     if (done) await deps.queues.addSlackSync(done.incidentId, done.revision);
     return result.rootCause?.category ?? (result.reachable ? 'healthy' : 'unreachable');

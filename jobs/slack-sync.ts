@@ -2,15 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { HostReportInput } from '../src/core/report/index.js';
+import { saveActionResultTs } from '../src/db/action-store.js';
 import {
-  acquireSyncLease, loadSyncSnapshot, markPosted, releaseSyncLease, saveParentTs, saveReplyTs, saveResolvedReplyTs,
+  acquireSyncLease, loadSyncSnapshot, markPosted, markReplyPosted, releaseSyncLease, saveParentTs, saveReplyTs, saveResolvedReplyTs,
   type DiagnosisState, type SyncSnapshot,
 } from '../src/db/sync-store.js';
 import type { Logger } from '../src/log/logger.js';
 import type { SlackSyncJobData } from '../src/queue/job-queues.js';
-import { renderHostFindings, renderIncidentParent, renderResolvedReply, type SlackMessage } from '../src/slack/render/index.js';
+import { renderActionResult, renderHostFindings, renderIncidentParent, renderResolvedReply, type SlackMessage } from '../src/slack/render/index.js';
+import { actionStatusLine, offerButton, offerPreview, rerunButton } from '../src/slack/render/render-actions.js';
+import { verificationText } from '../src/slack/render/render-verification.js';
 import { SlackApiError, type SlackClient } from '../src/slack/slack-client.js';
-import { snapshotView } from '../src/slack/snapshot-view.js';
+import { actionView, isFinal, offersFor, snapshotView, verificationFor } from '../src/slack/snapshot-view.js';
 
 export interface SlackSyncDeps { pool: pg.Pool; slack: SlackClient; log: Logger; owner: string }
 
@@ -34,8 +37,20 @@ async function postOrFallback(deps: SlackSyncDeps, channel: string, msg: SlackMe
   }
 }
 
-function replyFor(d: DiagnosisState, incidentId: number): SlackMessage | null {
-  if (d.state === 'done' && d.result) return renderHostFindings(d.result as HostReportInput, { incidentId });
+/** A host's findings with its offers: open ones as preview + button, pressed ones as a status line. */
+function replyFor(d: DiagnosisState, s: SyncSnapshot): SlackMessage | null {
+  const incidentId = s.incident.id;
+  if (d.state === 'done' && d.result) {
+    const offers = offersFor(s, d.id);
+    const open = offers.filter((a) => a.state === 'proposed');
+    const verification = verificationFor(s, d);
+    return renderHostFindings(d.result as HostReportInput, {
+      incidentId,
+      lead: verification ? [verificationText(verification)] : [],
+      actionSections: [...open.map(offerPreview), ...offers.filter((a) => a.state !== 'proposed').map(actionStatusLine)],
+      buttons: [...open.map(offerButton), rerunButton(d.id)],
+    });
+  }
   if (d.state === 'failed') {
     const text = `:warning: ${d.host}: diagnosis could not run: ${d.error ?? 'unknown error'}`;
     return { text, blocks: [{ type: 'section', text: { type: 'plain_text', text: text.slice(0, 2900) } }] };
@@ -54,11 +69,21 @@ async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
   } else if (incident.postedRevision < incident.revision) {
     await deps.slack.update(incident.channel, parentTs, renderIncidentParent(view));
   }
+  // How each remediation ended, once, before the check that follows it.
+  for (const a of s.actions) {
+    if (!isFinal(a.state) || a.resultTs) continue;
+    await saveActionResultTs(deps.pool, a.id, await postOrFallback(deps, incident.channel, renderActionResult(actionView(a), { incidentId: incident.id }), parentTs));
+  }
   for (const d of s.diagnoses) {
-    if (d.replyTs) continue;
-    const msg = replyFor(d, incident.id);
+    if (d.replyTs && d.postedReplyRevision >= d.replyRevision) continue;
+    const msg = replyFor(d, s);
     if (!msg) continue;
-    await saveReplyTs(deps.pool, d.id, await postOrFallback(deps, incident.channel, msg, parentTs));
+    if (!d.replyTs) await saveReplyTs(deps.pool, d.id, await postOrFallback(deps, incident.channel, msg, parentTs), d.replyRevision);
+    else {
+      // Buttons that were used disappear; the reply now says who did what and how it ended.
+      await deps.slack.update(incident.channel, d.replyTs, msg);
+      await markReplyPosted(deps.pool, d.id, d.replyRevision);
+    }
   }
   if (incident.status === 'resolved' && !incident.resolvedReplyTs) {
     await saveResolvedReplyTs(deps.pool, incident.id, await postOrFallback(deps, incident.channel, renderResolvedReply(view), parentTs));
@@ -88,7 +113,9 @@ export function slackSyncProcessor(deps: SlackSyncDeps) {
     try {
       const s = await loadSyncSnapshot(deps.pool, incidentId);
       if (!s) throw new UnrecoverableError(`incident ${incidentId} does not exist`);
-      const pendingReplies = s.diagnoses.some((d) => !d.replyTs && (d.state === 'done' || d.state === 'failed'));
+      const pendingReplies = s.diagnoses.some((d) => (!d.replyTs && (d.state === 'done' || d.state === 'failed'))
+        || (d.replyTs && d.postedReplyRevision < d.replyRevision))
+        || s.actions.some((a) => isFinal(a.state) && !a.resultTs);
       const pendingResolve = s.incident.status === 'resolved' && !s.incident.resolvedReplyTs;
       if (s.incident.parentTs && s.incident.postedRevision >= s.incident.revision && !pendingReplies && !pendingResolve) {
         return 'up to date';

@@ -6,6 +6,9 @@ const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]+(?:%[A-Za-z0-9]+)?)$/;
 const USER = /^[a-z_][a-z0-9_.-]{0,31}$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._/@+-]*$/;
+
+/** A plain absolute path with no ".." segment: safe to quote into a command on a host. */
+export const isSafePath = (p: string): boolean => SAFE_PATH.test(p) && !p.split('/').includes('..');
 // Globs are expanded by the host's shell, so only glob metacharacters are allowed beyond SAFE_PATH.
 export const SAFE_GLOB = /^\/[A-Za-z0-9._/@+*?[\]-]*$/;
 

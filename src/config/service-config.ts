@@ -33,6 +33,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: intInRange(1, 256).default(8),
   DIAGNOSE_TIMEOUT_MS: intInRange(1000, 600_000).default(20_000),
   SHUTDOWN_TIMEOUT_MS: intInRange(1000, 600_000).default(25_000),
+  ACTION_OFFER_TTL_MS: intInRange(1000, 24 * 3_600_000).default(30 * 60_000),
+  ACTION_SETTLE_MS: intInRange(0, 600_000).default(30_000),
 });
 
 export type ServiceConfig = z.infer<typeof schema>;

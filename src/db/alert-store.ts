@@ -50,8 +50,8 @@ export async function recordAlertGroup(pool: pg.Pool, group: AlertGroup, opts: R
       await db.query(
         `INSERT INTO diagnoses (incident_id, host)
          SELECT $1, h FROM unnest($2::text[]) AS h
-         WHERE (SELECT count(*) FROM diagnoses WHERE incident_id = $1) < $3
-         ON CONFLICT (incident_id, host) DO NOTHING`,
+         WHERE (SELECT count(*) FROM diagnoses WHERE incident_id = $1 AND trigger = 'initial') < $3
+         ON CONFLICT DO NOTHING`,
         [incidentId, hosts.slice(0, opts.maxHostsPerIncident), opts.maxHostsPerIncident]);
     }
     const updated = await db.query<{ revision: number }>(

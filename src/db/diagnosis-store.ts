@@ -1,19 +1,62 @@
 import type pg from 'pg';
+import type { Queryable } from './pool.js';
+
+export type DiagnosisTrigger = 'initial' | 'rerun' | 'after_action';
 
 export interface DiagnosisRow {
   id: number;
   incidentId: number;
   host: string;
   state: 'queued' | 'running' | 'done' | 'failed';
+  trigger: DiagnosisTrigger;
+  /** For a check after a remediation: how long ago the action ended (the window to look at). */
+  sinceActionMs: number | null;
 }
 
 /** Claims a diagnosis for running; a finished one is never run again (returns null). */
 export async function startDiagnosis(pool: pg.Pool, id: number): Promise<DiagnosisRow | null> {
-  const r = await pool.query<{ id: string; incident_id: string; host: string; state: DiagnosisRow['state'] }>(
-    `UPDATE diagnoses SET state = 'running', attempts = attempts + 1, started_at = now()
-     WHERE id = $1 AND state IN ('queued', 'running') RETURNING id, incident_id, host, state`, [id]);
+  const r = await pool.query<{ id: string; incident_id: string; host: string; state: DiagnosisRow['state']; trigger: DiagnosisTrigger; since_ms: number | null }>(
+    `UPDATE diagnoses d SET state = 'running', attempts = attempts + 1, started_at = now()
+     WHERE d.id = $1 AND d.state IN ('queued', 'running')
+     RETURNING d.id, d.incident_id, d.host, d.state, d.trigger,
+       (SELECT (extract(epoch FROM now() - a.finished_at) * 1000)::float8 FROM actions a WHERE a.id = d.action_id) AS since_ms`, [id]);
   const row = r.rows[0];
-  return row ? { id: Number(row.id), incidentId: Number(row.incident_id), host: row.host, state: row.state } : null;
+  return row ? {
+    id: Number(row.id), incidentId: Number(row.incident_id), host: row.host, state: row.state, trigger: row.trigger,
+    sinceActionMs: row.since_ms === null ? null : Number(row.since_ms),
+  } : null;
+}
+
+export type RerunResult =
+  | { status: 'queued'; id: number; incidentId: number; host: string; revision: number }
+  | { status: 'in_flight' }
+  | { status: 'not_found' };
+
+/**
+ * "Re-run diagnosis" on a reply in `channel`: a new diagnosis of the same host in the same
+ * incident, unless one is already queued or running (a double click queues one).
+ */
+export async function queueRerun(pool: pg.Pool, diagnosisId: number, channel: string, userId: string): Promise<RerunResult> {
+  const src = (await pool.query<{ incident_id: string; host: string }>(
+    'SELECT d.incident_id, d.host FROM diagnoses d JOIN incidents i ON i.id = d.incident_id WHERE d.id = $1 AND i.channel = $2',
+    [diagnosisId, channel])).rows[0];
+  if (!src) return { status: 'not_found' };
+  const r = await pool.query<{ id: string; revision: number }>(
+    `WITH d AS (
+       INSERT INTO diagnoses (incident_id, host, trigger, requested_by) VALUES ($1, $2, 'rerun', $3)
+       ON CONFLICT DO NOTHING RETURNING id, incident_id)
+     UPDATE incidents i SET revision = revision + 1, updated_at = now() FROM d WHERE i.id = d.incident_id
+     RETURNING d.id, i.revision`, [src.incident_id, src.host, userId]);
+  const row = r.rows[0];
+  return row ? { status: 'queued', id: Number(row.id), incidentId: Number(src.incident_id), host: src.host, revision: row.revision } : { status: 'in_flight' };
+}
+
+/** The check that follows a remediation; one per action. Returns its id, or null if it exists. */
+export async function queueVerification(db: Queryable, a: { id: string; incidentId: number; host: string; startedBy: string | null }): Promise<number | null> {
+  const r = await db.query<{ id: string }>(
+    `INSERT INTO diagnoses (incident_id, host, trigger, action_id, requested_by) VALUES ($1, $2, 'after_action', $3, $4)
+     ON CONFLICT DO NOTHING RETURNING id`, [a.incidentId, a.host, a.id, a.startedBy]);
+  return r.rows[0] ? Number(r.rows[0].id) : null;
 }
 
 export interface DiagnosisOutcome {
@@ -24,7 +67,7 @@ export interface DiagnosisOutcome {
 }
 
 /** Stores the result and bumps the incident's revision so its Slack messages catch up. */
-export async function finishDiagnosis(pool: pg.Pool, id: number, out: DiagnosisOutcome): Promise<{ incidentId: number; revision: number } | null> {
+export async function finishDiagnosis(pool: Queryable, id: number, out: DiagnosisOutcome): Promise<{ incidentId: number; revision: number } | null> {
   const r = await pool.query<{ incident_id: string; revision: number }>(
     `WITH d AS (
        UPDATE diagnoses SET state = 'done', result = $2, root_category = $3, reachable = $4, duration_ms = $5,

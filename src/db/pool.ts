@@ -20,6 +20,9 @@ export function createPool(databaseUrl: string, opts: { max?: number; applicatio
   return pool;
 }
 
+/** A pool or a client inside a transaction: stores take either. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
 /** Runs fn in a transaction on one client; rolls back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { toActionRow, type ActionRow } from './action-store.js';
+import type { DiagnosisTrigger } from './diagnosis-store.js';
 
 // What the Slack publisher reads and writes. Only the holder of an incident's lease talks to
 // Slack for it, so two workers never post the same parent or reply.
@@ -41,13 +43,28 @@ export interface DiagnosisState {
   error: string | null;
   durationMs: number | null;
   replyTs: string | null;
+  trigger: DiagnosisTrigger;
+  actionId: string | null;
+  requestedBy: string | null;
+  replyRevision: number;
+  postedReplyRevision: number;
+}
+
+export interface AuditRow {
+  at: string;
+  userId: string;
+  outcome: string;
+  detail: string | null;
+  durationMs: number | null;
 }
 
 export interface SyncSnapshot {
   incident: IncidentRow;
   alerts: AlertRow[];
   alertCount: number;
+  /** Oldest first; a host may appear more than once (re-runs, checks after a remediation). */
   diagnoses: DiagnosisState[];
+  actions: (ActionRow & { audit: AuditRow[] })[];
 }
 
 export async function acquireSyncLease(pool: pg.Pool, incidentId: number, owner: string, ttlMs: number): Promise<boolean> {
@@ -66,12 +83,22 @@ const ts = (v: Date | null): string | null => (v ? v.toISOString() : null);
 export async function loadSyncSnapshot(pool: pg.Pool, incidentId: number, maxAlerts = 50): Promise<SyncSnapshot | null> {
   const i = (await pool.query('SELECT * FROM incidents WHERE id = $1', [incidentId])).rows[0];
   if (!i) return null;
-  const [alerts, count, diags] = await Promise.all([
+  const [alerts, count, diags, actions, audit] = await Promise.all([
     pool.query(`SELECT * FROM (SELECT DISTINCT ON (fingerprint) * FROM alerts WHERE incident_id = $1
                 ORDER BY fingerprint, starts_at DESC) a ORDER BY status, starts_at, fingerprint LIMIT $2`, [incidentId, maxAlerts]),
     pool.query<{ n: string }>('SELECT count(DISTINCT fingerprint) AS n FROM alerts WHERE incident_id = $1', [incidentId]),
-    pool.query('SELECT * FROM diagnoses WHERE incident_id = $1 ORDER BY host', [incidentId]),
+    pool.query('SELECT * FROM diagnoses WHERE incident_id = $1 ORDER BY id', [incidentId]),
+    pool.query('SELECT * FROM actions WHERE incident_id = $1 ORDER BY created_at, id', [incidentId]),
+    // Refusals of unknown ids have no incident; everything tied to this incident's actions is here.
+    pool.query(`SELECT action_id, at, user_id, outcome, detail, duration_ms FROM action_audit
+                WHERE incident_id = $1 AND action_id IS NOT NULL ORDER BY id LIMIT 500`, [incidentId]),
   ]);
+  const auditBy = new Map<string, AuditRow[]>();
+  for (const a of audit.rows) {
+    const list = auditBy.get(a.action_id) ?? [];
+    list.push({ at: ts(a.at)!, userId: a.user_id, outcome: a.outcome, detail: a.detail, durationMs: a.duration_ms });
+    auditBy.set(a.action_id, list);
+  }
   return {
     incident: {
       id: Number(i.id), source: i.source, channel: i.channel, title: i.title, status: i.status,
@@ -83,7 +110,10 @@ export async function loadSyncSnapshot(pool: pg.Pool, incidentId: number, maxAle
       startsAt: ts(a.starts_at)!, endsAt: ts(a.ends_at), generatorUrl: a.generator_url })),
     alertCount: Number(count.rows[0]!.n),
     diagnoses: diags.rows.map((d) => ({ id: Number(d.id), host: d.host, state: d.state, result: d.result,
-      rootCategory: d.root_category, reachable: d.reachable, error: d.error, durationMs: d.duration_ms, replyTs: d.reply_ts })),
+      rootCategory: d.root_category, reachable: d.reachable, error: d.error, durationMs: d.duration_ms, replyTs: d.reply_ts,
+      trigger: d.trigger, actionId: d.action_id, requestedBy: d.requested_by,
+      replyRevision: d.reply_revision, postedReplyRevision: d.posted_reply_revision })),
+    actions: actions.rows.map((a) => ({ ...toActionRow(a), audit: auditBy.get(a.id) ?? [] })),
   };
 }
 
@@ -91,8 +121,15 @@ export async function saveParentTs(pool: pg.Pool, incidentId: number, parentTs: 
   await pool.query('UPDATE incidents SET parent_ts = $2 WHERE id = $1 AND parent_ts IS NULL', [incidentId, parentTs]);
 }
 
-export async function saveReplyTs(pool: pg.Pool, diagnosisId: number, replyTs: string): Promise<void> {
-  await pool.query('UPDATE diagnoses SET reply_ts = $2 WHERE id = $1 AND reply_ts IS NULL', [diagnosisId, replyTs]);
+/** `revision`: the reply revision the posted message shows. */
+export async function saveReplyTs(pool: pg.Pool, diagnosisId: number, replyTs: string, revision: number): Promise<void> {
+  await pool.query(
+    'UPDATE diagnoses SET reply_ts = $2, posted_reply_revision = GREATEST(posted_reply_revision, $3) WHERE id = $1 AND reply_ts IS NULL',
+    [diagnosisId, replyTs, revision]);
+}
+
+export async function markReplyPosted(pool: pg.Pool, diagnosisId: number, revision: number): Promise<void> {
+  await pool.query('UPDATE diagnoses SET posted_reply_revision = GREATEST(posted_reply_revision, $2) WHERE id = $1', [diagnosisId, revision]);
 }
 
 export async function saveResolvedReplyTs(pool: pg.Pool, incidentId: number, replyTs: string): Promise<void> {

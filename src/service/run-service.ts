@@ -1,4 +1,5 @@
 import type { ServiceRole } from '../config/service-config.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
 import { createServiceContext } from './service-context.js';
 import { startWeb, type WebHandle } from './web.js';
 import { startWorker, type WorkerHandle } from './worker.js';
@@ -13,8 +14,10 @@ export async function runService(role: Exclude<ServiceRole, 'migrate'>, env: Rec
   const { log } = ctx;
   let web: WebHandle | undefined;
   let worker: WorkerHandle | undefined;
+  let health: HealthServer | undefined;
   try {
     if (role !== 'worker') web = await startWeb(ctx);
+    else health = await startHealthServer(ctx);
     if (role !== 'web') worker = await startWorker(ctx);
   } catch (err) {
     await ctx.close();
@@ -34,6 +37,7 @@ export async function runService(role: Exclude<ServiceRole, 'migrate'>, env: Rec
       (async () => {
         await web?.stop().catch((err) => log.warn({ err }, 'web stop failed'));
         await worker?.stop().catch((err) => log.warn({ err }, 'worker stop failed'));
+        await health?.stop().catch(() => undefined);
         await ctx.close();
         log.info('stopped');
         resolve();

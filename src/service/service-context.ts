@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { JobQueues } from '../queue/job-queues.js';
 import { createRedis, waitForRedis, type Redis } from '../queue/redis.js';
+import { loadRemediations } from '../remediation/definitions.js';
 import { loadTriageCommands } from '../triage/command-set.js';
 
 /** Everything a web or worker process shares: built once from validated config. */
@@ -41,6 +42,7 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
     try {
       inventory = loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml');
       loadTriageCommands();
+      loadRemediations();
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(...err.problems);

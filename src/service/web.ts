@@ -5,6 +5,9 @@ import { buildHostIndex } from '../core/alerts/match-hosts.js';
 import { boltLogger } from '../log/bolt-logger.js';
 import { healthRoutes } from '../web/health-routes.js';
 import { installSlackRequestGuard } from '../web/replay-guard.js';
+import { approverCheck } from '../slack/approvers.js';
+import { withTimeout } from '../util/with-timeout.js';
+import { registerActionButtons } from '../web/action-buttons.js';
 import { registerSlashDiagnose } from '../web/slash-diagnose.js';
 import { webhookRoute } from '../web/webhook-route.js';
 import type { ServiceContext } from './service-context.js';
@@ -44,6 +47,12 @@ export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}
   });
   app.error(async (err) => { log.error({ err }, 'Slack listener failed'); });
   registerSlashDiagnose(app, { pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'slash' }), metrics: ctx.metrics });
+  // Decided per press, on the server: user-group members are read from Slack (cached briefly).
+  const isApprover = approverCheck(config.ACTION_APPROVERS, async (usergroup) => {
+    const res = await withTimeout(app.client.usergroups.users.list({ token: config.SLACK_BOT_TOKEN, usergroup }), 5000, 'usergroups.users.list');
+    return res.users ?? [];
+  });
+  registerActionButtons(app, { pool: ctx.pool, queues: ctx.queues, log: log.child({ component: 'actions' }), metrics: ctx.metrics, isApprover });
 
   let port = config.PORT;
   if (receiver instanceof HTTPReceiver) {

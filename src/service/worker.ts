@@ -1,7 +1,10 @@
 import { Worker, type Job } from 'bullmq';
 import { diagnoseProcessor } from '../../jobs/diagnose.js';
+import { afterFinish, HEARTBEAT_MS, remediateProcessor } from '../../jobs/remediate.js';
 import { slackSyncProcessor } from '../../jobs/slack-sync.js';
+import { sweepAbandoned } from '../db/action-store.js';
 import { listUnsynced } from '../db/sync-store.js';
+import { loadRemediations } from '../remediation/definitions.js';
 import { QUEUE_NAMES } from '../queue/job-queues.js';
 import { createRedis } from '../queue/redis.js';
 import { SlackClient } from '../slack/slack-client.js';
@@ -10,12 +13,14 @@ import type { ServiceContext } from './service-context.js';
 export interface WorkerHandle { stop(): Promise<void> }
 
 const SWEEP_EVERY_MS = 30_000;
+/** Worker deaths mid-action are noticed within ~4 heartbeats; claims no worker took, after a minute. */
+const ACTION_SWEEP_EVERY_MS = 5000;
 
 /**
  * Runs the diagnose and Slack-publishing queues. Any number of workers may run on any
  * machines; job ids and leases in Postgres keep each post single.
  */
-export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: number } = {}): Promise<WorkerHandle> {
+export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: number; heartbeatMs?: number } = {}): Promise<WorkerHandle> {
   const { config, log, metrics } = ctx;
   const slack = new SlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, log,
     onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }) });
@@ -28,13 +33,23 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
       end();
     }
   };
+  const remediations = loadRemediations();
   const diagnose = new Worker(QUEUE_NAMES.diagnose, track('diagnose', diagnoseProcessor({
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
+    remediations, offerTtlMs: config.ACTION_OFFER_TTL_MS,
   })), { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockDuration: config.DIAGNOSE_TIMEOUT_MS + 30_000, maxStalledCount: 2 });
+  const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
+  // maxStalledCount 0: a remediation whose worker died is failed by the queue, never handed to
+  // another worker (and beginExecution would refuse it anyway).
+  const remediate = new Worker(QUEUE_NAMES.remediate, track('remediate', remediateProcessor({
+    pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'remediate' }), remediations,
+    owner: ctx.instanceId, settleMs: config.ACTION_SETTLE_MS, heartbeatMs,
+    onOutcome: (kind, outcome) => metrics.actions.inc({ kind, outcome }),
+  })), { connection, prefix: config.QUEUE_PREFIX, concurrency: 4, maxStalledCount: 0 });
   const sync = new Worker(QUEUE_NAMES.slackSync, track('slack-sync', slackSyncProcessor({
     pool: ctx.pool, slack, log: log.child({ component: 'slack-sync' }), owner: ctx.instanceId,
   })), { connection, prefix: config.QUEUE_PREFIX, concurrency: 8, lockDuration: 180_000 });
-  for (const [name, w] of [['diagnose', diagnose], ['slack-sync', sync]] as const) {
+  for (const [name, w] of [['diagnose', diagnose], ['slack-sync', sync], ['remediate', remediate]] as const) {
     w.on('completed', () => metrics.jobs.inc({ queue: name, outcome: 'completed' }));
     w.on('failed', (job, err) => {
       metrics.jobs.inc({ queue: name, outcome: 'failed' });
@@ -50,12 +65,25 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
       .catch((err) => log.warn({ err }, 'sweep for unpublished incidents failed'));
   }, opts.sweepEveryMs ?? SWEEP_EVERY_MS);
   sweep.unref();
+  const actionSweep = setInterval(() => {
+    sweepAbandoned(ctx.pool, { heartbeatStaleMs: heartbeatMs * 4, neverStartedMs: 60_000 })
+      .then(async (done) => {
+        for (const f of done) {
+          log.warn({ actionId: f.action.id, state: f.action.state, host: f.action.host }, 'remediation abandoned by its worker');
+          metrics.actions.inc({ kind: f.action.kind, outcome: f.action.state });
+          await afterFinish({ pool: ctx.pool, queues: ctx.queues, settleMs: config.ACTION_SETTLE_MS }, f);
+        }
+      })
+      .catch((err) => log.warn({ err }, 'sweep for abandoned remediations failed'));
+  }, ACTION_SWEEP_EVERY_MS);
+  actionSweep.unref();
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker running');
   return {
     async stop() {
       clearInterval(sweep);
+      clearInterval(actionSweep);
       // close() waits for running jobs to finish; the caller bounds it with a deadline.
-      await Promise.all([diagnose.close(), sync.close()]);
+      await Promise.all([diagnose.close(), sync.close(), remediate.close()]);
       connection.disconnect();
     },
   };

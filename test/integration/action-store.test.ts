@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { auditRefusal, claimAction, finishAction, isActionId, markAbandonedUnknown, proposeAction } from '../../src/db/action-store.js';
+import { auditRefusal, beginExecution, claimAction, finishAction, isActionId, proposeAction, sweepAbandoned } from '../../src/db/action-store.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/log/logger.js';
 import { approverCheck } from '../../src/slack/approvers.js';
@@ -49,8 +49,8 @@ describe('remediation actions', () => {
     const audit = await pool.query('SELECT outcome, count(*)::int AS n FROM action_audit WHERE action_id = $1 GROUP BY outcome ORDER BY outcome', [a.id]);
     expect(audit.rows).toEqual([{ outcome: 'refused_taken', n: 19 }, { outcome: 'started', n: 1 }]);
     // Finishing is once too; a replay of the button afterwards is refused.
-    expect(await finishAction(pool, a.id, 'succeeded', { killed: 3 }, { durationMs: 40, output: 'password=hunter2 ok' })).toBe(true);
-    expect(await finishAction(pool, a.id, 'failed', {}, { durationMs: 1 })).toBe(false);
+    expect(await finishAction(pool, a.id, 'succeeded', 'ended 3', { killed: 3 }, { durationMs: 40, output: 'password=hunter2 ok' })).not.toBeNull();
+    expect(await finishAction(pool, a.id, 'failed', 'again', {}, { durationMs: 1 })).toBeNull();
     expect(await claimAction(pool, a.id, users[0]!)).toMatchObject({ ok: false, reason: 'taken', action: { state: 'succeeded' } });
     const out = await pool.query("SELECT output_excerpt FROM action_audit WHERE action_id = $1 AND outcome = 'succeeded'", [a.id]);
     expect(out.rows[0].output_excerpt).toBe('password=**** ok');
@@ -60,9 +60,11 @@ describe('remediation actions', () => {
     const d2 = Number((await pool.query("INSERT INTO diagnoses (incident_id, host) VALUES ($1, 'pool') RETURNING id", [incidentId])).rows[0].id);
     const a = await offer('rollback', 1, d2);
     await new Promise((r) => setTimeout(r, 20));
-    expect(await claimAction(pool, a.id, 'U1')).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await claimAction(pool, a.id, 'U1')).toMatchObject({ ok: false, reason: 'expired', action: { state: 'expired' } });
+    // Marked expired once; a replay is refused the same way.
+    expect(await claimAction(pool, a.id, 'U2')).toMatchObject({ ok: false, reason: 'expired', revision: null });
     expect(await claimAction(pool, 'act_AAAAAAAAAAAAAAAAAAAAAA', 'U1')).toMatchObject({ ok: false, reason: 'unknown', action: null });
-    await auditRefusal(pool, a.id, 'U_MALLORY', 'not in ACTION_APPROVERS');
+    await auditRefusal(pool, a.id, 'U_MALLORY', 'refused_unauthorized', 'not in ACTION_APPROVERS');
     const rows = await pool.query("SELECT user_id, outcome FROM action_audit WHERE user_id = 'U_MALLORY'");
     expect(rows.rows).toEqual([{ user_id: 'U_MALLORY', outcome: 'refused_unauthorized' }]);
   });
@@ -71,9 +73,24 @@ describe('remediation actions', () => {
     const d3 = Number((await pool.query("INSERT INTO diagnoses (incident_id, host) VALUES ($1, 'x') RETURNING id", [incidentId])).rows[0].id);
     const a = await offer('rollback', 60_000, d3);
     expect((await claimAction(pool, a.id, 'U1')).ok).toBe(true);
+    expect(await beginExecution(pool, a.id, 'worker-1')).not.toBeNull();
+    // A second delivery of the same job cannot start it again.
+    expect(await beginExecution(pool, a.id, 'worker-2')).toBeNull();
     await new Promise((r) => setTimeout(r, 30));
-    expect(await markAbandonedUnknown(pool, 10)).toEqual([a.id]);
+    const swept = await sweepAbandoned(pool, { heartbeatStaleMs: 10, neverStartedMs: 60_000 });
+    expect(swept.map((f) => [f.action.id, f.action.state])).toEqual([[a.id, 'unknown']]);
     expect(await claimAction(pool, a.id, 'U2')).toMatchObject({ ok: false, reason: 'taken', action: { state: 'unknown' } });
+    expect(await beginExecution(pool, a.id, 'worker-3')).toBeNull();
+  });
+
+  it('fails a claimed action that no worker ever started: nothing ran', async () => {
+    const d4 = Number((await pool.query("INSERT INTO diagnoses (incident_id, host) VALUES ($1, 'y') RETURNING id", [incidentId])).rows[0].id);
+    const a = await offer('rollback', 60_000, d4);
+    expect((await claimAction(pool, a.id, 'U1')).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 30));
+    const swept = await sweepAbandoned(pool, { heartbeatStaleMs: 60_000, neverStartedMs: 10 });
+    expect(swept.map((f) => [f.action.id, f.action.state])).toEqual([[a.id, 'failed']]);
+    expect(await beginExecution(pool, a.id, 'late-worker')).toBeNull();
   });
 
   it('keeps the audit append-only', async () => {

@@ -7,3 +7,4 @@ export { renderDiagnoseHelp, renderUnknownHosts } from './render-ephemeral.js';
 export { renderHostFindings, type HostFindingsOptions } from './render-host-findings.js';
 export { renderIncidentParent } from './render-incident-parent.js';
 export { renderResolvedReply } from './render-resolved-reply.js';
+export { renderActionResult } from './render-action-result.js';

@@ -13,6 +13,10 @@ import { evidenceText, findingText, formatConfidence, type SeenExcerpts } from '
 export interface HostFindingsOptions {
   incidentId?: number;
   buttons?: ActionButton[];
+  /** Sections shown before the findings, e.g. the before/after check of a remediation. */
+  lead?: string[];
+  /** Remediation previews and outcomes, shown right above the buttons. */
+  actionSections?: string[];
 }
 
 const MAX_ROOT_EXCERPTS = 4;
@@ -79,11 +83,14 @@ function fallbackText(r: HostReport): string {
 export function renderHostFindings(result: HostReportInput, opts: HostFindingsOptions = {}): SlackMessage {
   const r = buildHostReport(result);
   const seen: SeenExcerpts = new Set();
-  const blocks: KnownBlock[] = r.outcome === 'root_cause' ? rootBlocks(r, r.rootCause!, opts, seen)
-    : r.outcome === 'unreachable' ? unreachableBlocks(r, opts) : healthyBlocks(r, opts);
+  const blocks: KnownBlock[] = (opts.lead ?? []).map((t) => section(clipMrkdwn(t, 3000)));
+  if (blocks.length > 0) blocks.push(divider());
+  blocks.push(...(r.outcome === 'root_cause' ? rootBlocks(r, r.rootCause!, opts, seen)
+    : r.outcome === 'unreachable' ? unreachableBlocks(r, opts) : healthyBlocks(r, opts)));
   // A healthy host's coverage is its finding, so it comes right after the headline.
   if (r.outcome === 'healthy') blocks.push(...checksSections(r).map(section));
   blocks.push(...nextStepsSections(r).map(section));
+  blocks.push(...(opts.actionSections ?? []).filter(Boolean).map((t) => section(clipMrkdwn(t, 3000))));
   if (opts.buttons && opts.buttons.length > 0) blocks.push(actions(opts.buttons));
   const others = otherFindingBlocks(r, seen);
   if (others.length > 0) blocks.push(divider(), ...others);
