@@ -1,19 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
-import type { HostReportInput } from '../src/core/report/index.js';
 import { saveActionResultTs } from '../src/db/action-store.js';
 import {
   acquireSyncLease, loadSyncSnapshot, markPosted, markReplyPosted, releaseSyncLease, saveParentTs, saveReplyTs, saveResolvedReplyTs,
-  type DiagnosisState, type SyncSnapshot,
+  type SyncSnapshot,
 } from '../src/db/sync-store.js';
 import type { Logger } from '../src/log/logger.js';
 import type { SlackSyncJobData } from '../src/queue/job-queues.js';
-import { renderActionResult, renderHostFindings, renderIncidentParent, renderResolvedReply, type SlackMessage } from '../src/slack/render/index.js';
-import { actionStatusLine, offerButton, offerPreview, rerunButton } from '../src/slack/render/render-actions.js';
-import { verificationText } from '../src/slack/render/render-verification.js';
+import { replyFor } from '../src/slack/diagnosis-reply.js';
+import { renderActionResult, renderIncidentParent, renderResolvedReply, type SlackMessage } from '../src/slack/render/index.js';
 import { SlackApiError, type SlackClient } from '../src/slack/slack-client.js';
-import { actionView, isFinal, offersFor, snapshotView, verificationFor } from '../src/slack/snapshot-view.js';
+import { actionView, isFinal, snapshotView } from '../src/slack/snapshot-view.js';
 
 export interface SlackSyncDeps { pool: pg.Pool; slack: SlackClient; log: Logger; owner: string }
 
@@ -35,27 +33,6 @@ async function postOrFallback(deps: SlackSyncDeps, channel: string, msg: SlackMe
     }
     throw err;
   }
-}
-
-/** A host's findings with its offers: open ones as preview + button, pressed ones as a status line. */
-function replyFor(d: DiagnosisState, s: SyncSnapshot): SlackMessage | null {
-  const incidentId = s.incident.id;
-  if (d.state === 'done' && d.result) {
-    const offers = offersFor(s, d.id);
-    const open = offers.filter((a) => a.state === 'proposed');
-    const verification = verificationFor(s, d);
-    return renderHostFindings(d.result as HostReportInput, {
-      incidentId,
-      lead: verification ? [verificationText(verification)] : [],
-      actionSections: [...open.map(offerPreview), ...offers.filter((a) => a.state !== 'proposed').map(actionStatusLine)],
-      buttons: [...open.map(offerButton), rerunButton(d.id)],
-    });
-  }
-  if (d.state === 'failed') {
-    const text = `:warning: ${d.host}: diagnosis could not run: ${d.error ?? 'unknown error'}`;
-    return { text, blocks: [{ type: 'section', text: { type: 'plain_text', text: text.slice(0, 2900) } }] };
-  }
-  return null;
 }
 
 /** Brings the incident's Slack messages up to date with what is stored; safe to run twice. */

@@ -32,21 +32,20 @@ export interface ServiceContext {
  */
 export async function createServiceContext(role: ServiceRole, env: Record<string, string | undefined>, log?: Logger): Promise<ServiceContext> {
   const problems: string[] = [];
-  let config: ServiceConfig | undefined;
   let inventory: Inventory | undefined;
-  try { config = loadServiceConfig(env, role); } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-  }
-  if (role !== 'migrate') {
-    try {
-      inventory = loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml');
-      loadTriageCommands();
-      loadRemediations();
-    } catch (err) {
+  const collect = <T>(load: () => T): T | undefined => {
+    try { return load(); } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(...err.problems);
+      return undefined;
     }
+  };
+  const config: ServiceConfig | undefined = collect(() => loadServiceConfig(env, role));
+  if (role !== 'migrate') {
+    // Each file is checked even when another is broken, so one start lists every problem.
+    inventory = collect(() => loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml'));
+    collect(loadTriageCommands);
+    collect(loadRemediations);
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems, 'diagbot configuration');
   const logger = log ?? createLogger({ level: config.LOG_LEVEL });

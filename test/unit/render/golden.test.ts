@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import {
   renderHostFindings, renderIncidentParent, renderResolvedReply, renderDiagnoseHelp, renderUnknownHosts,
 } from '../../../src/slack/render/index.js';
+import { rerunButton } from '../../../src/slack/render/render-actions.js';
 import { expectGolden } from './golden.js';
 import { firingIncident, labHost, resolvedIncident, slashIncident, unreachableHost } from './inputs.js';
 
@@ -13,12 +14,8 @@ describe('host findings (golden)', () => {
     expectGolden('host-db-pool-exhaustion', renderHostFindings(labHost('pool-exhausted', 'web-1', '10.0.3.11'), { incidentId: 42 }));
   });
 
-  it('bad_deploy, with a rollback button', () => {
-    const buttons = [{
-      actionId: 'rollback', text: 'Roll back web-1', value: '{"incident":42,"host":"web-1","action":"rollback"}', style: 'danger' as const,
-      confirm: { title: 'Roll back web-1?', text: 'Switch web-1 back to release 20261120190953 and restart the app.', confirm: 'Roll back', deny: 'Cancel' },
-    }];
-    expectGolden('host-bad-deploy', renderHostFindings(labHost('bad-deploy', 'web-1', '10.0.3.11'), { incidentId: 42, buttons }));
+  it('bad_deploy, with the re-run button (remediation offers: actions-golden.test.ts)', () => {
+    expectGolden('host-bad-deploy', renderHostFindings(labHost('bad-deploy', 'web-1', '10.0.3.11'), { incidentId: 42, buttons: [rerunButton(7)] }));
   });
 
   it('disk_full, with a command whose output was cut', () => {

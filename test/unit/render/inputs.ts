@@ -20,7 +20,7 @@ export function labHost(scenario: string, host: string, address: string): HostRe
     commands: raw.commands.map(({ id, target, exitCode, durationMs, truncated, timedOut, error }) => ({
       id, ...(target !== undefined ? { target } : {}), exitCode, durationMs, truncated, timedOut, ...(error ? { error } : {}),
     })),
-    checks: d.checks ?? [], notes: [],
+    checks: d.checks ?? [], figures: d.figures ?? null, notes: [],
   };
 }
 
