@@ -1,6 +1,7 @@
 import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Scenario } from './lab-types.js';
+import type { LabPostgres } from './lab-postgres.js';
 import { initScript, restartScript } from './init-script.js';
 import { nginxConf, siteConf } from './nginx-configs.js';
 import { layOutReleases } from './releases.js';
@@ -9,7 +10,7 @@ import { DEAD_DEPENDENCY } from './scenarios.js';
 
 export interface HostDirOptions {
   authorizedKeys: string;
-  postgresUrl?: string;
+  postgres?: LabPostgres;
 }
 
 /** Where a path inside the host (e.g. /var/log/nginx/access.log) lives on the real disk. */
@@ -23,7 +24,8 @@ function appEnv(s: Scenario, address: string, o: HostDirOptions): Record<string,
   if (!s.app) return {};
   const env: Record<string, string> = { APP_ADDR: address, APP_PORT: '9000', APP_LOG: s.app.logPath };
   if (s.postgres) {
-    env.DATABASE_URL = o.postgresUrl!;
+    env.DATABASE_URL = o.postgres!.appUrl;
+    if (s.app.routes === 'routes-pool-kill.cjs') env.OPS_DATABASE_URL = o.postgres!.superuserUrl;
     env.NODE_PATH = new URL('../../node_modules', import.meta.url).pathname;
   }
   if (s.name === 'dependency-down') env.STOCK_URL = `http://${DEAD_DEPENDENCY}`;

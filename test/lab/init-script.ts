@@ -66,11 +66,15 @@ while :; do wait; sleep 1; done
 `;
 }
 
-/** /srv/app/bin/restart: kill the app by its namespace pid and wait until the new one answers. */
+/**
+ * /srv/app/bin/restart: kill the app by its namespace pid and wait until the new one answers.
+ * Every run leaves a line in /srv/app/shared/restarts.log so tests can count restarts exactly.
+ */
 export function restartScript(address: string, port = 9000): string {
   return `#!/bin/sh
 # Restart the shop app: the supervisor loop started by the host's init starts it again.
 old=$(cat /run/app.pid 2>/dev/null)
+echo "restart $(date +%s) \${old:--}" >> /srv/app/shared/restarts.log
 [ -n "$old" ] && kill "$old"
 i=0
 while [ $i -lt 100 ]; do

@@ -6,6 +6,12 @@ export interface LabHost {
   httpPort?: number;
   /** TRIAGE.md category expected as root cause; null for a healthy host. */
   expected: string | null;
+  /** Remediation tests change this host (rollback, killed connections): never assume its start state. */
+  mutable?: boolean;
+  /** The inventory's postgres.url for this host (the role diagbot uses). */
+  postgresUrl?: string;
+  /** Superuser URL of the host's own lab Postgres, for tests to inspect it behind diagbot's back. */
+  postgresSuperuserUrl?: string;
 }
 
 export interface LabInfo {
@@ -56,6 +62,18 @@ export interface Scenario {
   traffic: TrafficStep[];
   /** Something done to the running host while (or after) the traffic runs; see scenario-actions.ts. */
   action?: 'break-config' | 'crash-workers';
-  postgres?: boolean;
+  /** A lab Postgres of its own on the host's address (see lab-postgres.ts). */
+  postgres?: boolean | LabPostgresSpec;
   badDeploy?: boolean;
+  /** Remediation tests may change this host; tests that assume the start state skip it. */
+  mutable?: boolean;
+}
+
+export interface LabPostgresSpec {
+  maxConnections: number;
+  /**
+   * 'superuser': app and diagbot both connect as `postgres`.
+   * 'least-privilege': app as owner role `shop`, diagbot as `diagbot` (pg_monitor + pg_signal_backend).
+   */
+  roles: 'superuser' | 'least-privilege';
 }

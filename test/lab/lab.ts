@@ -5,7 +5,7 @@ import type { Lab, LabHost, Scenario } from './lab-types.js';
 import { SCENARIOS, benchScenarios, scenarioAddress } from './scenarios.js';
 import { prepareHostDir, outsidePath } from './host-dir.js';
 import { spawnNamespaceHost, spawnSilentListener } from './namespace-host.js';
-import { startLabPostgres, stopLabPostgres } from './lab-postgres.js';
+import { postgresSpec, startLabPostgres, stopLabPostgres, type LabPostgres } from './lab-postgres.js';
 import { killGroups, killRecorded, savePids, type LabProcess } from './pids.js';
 import { generateKey, SSH_PORT } from './sshd.js';
 import { writeKnownHosts } from './known-hosts.js';
@@ -26,6 +26,7 @@ interface Planned {
   address: string;
   hostDir?: string;
   publicKey?: string;
+  postgres?: LabPostgres;
 }
 
 const countLines = async (path: string) => (await readFile(path, 'utf8').catch(() => '')).split('\n').length - 1;
@@ -61,7 +62,7 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
     await savePids(dir, procs);
   };
   const teardown = async () => {
-    if (procs.some((p) => p.name === 'lab-postgres')) await stopLabPostgres(dir);
+    if (procs.some((p) => p.name.startsWith('lab-postgres'))) await stopLabPostgres(dir);
     killGroups(procs);
     await killRecorded(dir);
     await rm(join(dir, 'lab.json'), { force: true });
@@ -79,16 +80,23 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
     await writeFile(authorizedKeys, `${await generateKey(privateKeyPath, 'diagbot-lab-client')}\n`);
     await chmod(privateKeyPath, 0o600);
 
-    const pgScenario = plan.find((p) => p.scenario.postgres);
-    const postgres = pgScenario ? await startLabPostgres(dir, pgScenario.address) : undefined;
-    if (postgres) await record(postgres.proc);
+    // Each database starts alongside the hosts; only its own host waits for it (its app
+    // connects at start). Every rejection is awaited below, so none goes unhandled.
+    const databases = new Map(plan.filter((p) => p.scenario.postgres).map((p) =>
+      [p, startLabPostgres(dir, p.scenario.name, p.address, postgresSpec(p.scenario)!, record)] as const));
+    const settled = Promise.allSettled(databases.values());
 
-    await mapLimit(plan, 6, async (p) => {
-      if (p.scenario.ssh === 'none') return;
-      if (p.scenario.ssh === 'silent') return record(spawnSilentListener(p.scenario.name, p.address, SSH_PORT, dir));
-      Object.assign(p, await prepareHostDir(dir, p.scenario, p.address, { authorizedKeys, postgresUrl: postgres?.url }));
-      await record(spawnNamespaceHost(p.scenario.name, p.hostDir!));
-    });
+    try {
+      await mapLimit(plan, 6, async (p) => {
+        if (p.scenario.ssh === 'none') return;
+        if (p.scenario.ssh === 'silent') return record(spawnSilentListener(p.scenario.name, p.address, SSH_PORT, dir));
+        p.postgres = await databases.get(p);
+        Object.assign(p, await prepareHostDir(dir, p.scenario, p.address, { authorizedKeys, postgres: p.postgres }));
+        await record(spawnNamespaceHost(p.scenario.name, p.hostDir!));
+      });
+    } finally {
+      await settled;
+    }
 
     const wrongKey = await generateKey(join(dir, 'impostor_ed25519'), 'not-the-wrong-key-host');
     await writeKnownHosts(knownHostsPath, plan.filter((p) => p.publicKey).map((p) => ({
@@ -123,11 +131,16 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
     const hosts: Record<string, LabHost> = {};
     for (const p of plan) {
       const s = p.scenario;
-      hosts[s.name] = { address: p.address, sshPort: SSH_PORT, expected: s.expected, ...(s.app ? { httpPort: s.nginx ? 8080 : 9000 } : {}) };
+      hosts[s.name] = {
+        address: p.address, sshPort: SSH_PORT, expected: s.expected,
+        ...(s.app ? { httpPort: s.nginx ? 8080 : 9000 } : {}),
+        ...(s.mutable ? { mutable: true } : {}),
+        ...(p.postgres ? { postgresUrl: p.postgres.diagbotUrl, postgresSuperuserUrl: p.postgres.superuserUrl } : {}),
+      };
     }
     const inventoryPath = join(dir, 'inventory.yaml');
     await writeInventory(inventoryPath, { privateKeyPath, knownHostsPath },
-      plan.map((p) => ({ scenario: p.scenario, name: p.scenario.name, address: p.address, postgresUrl: p.scenario.postgres ? postgres?.url : undefined })));
+      plan.map((p) => ({ scenario: p.scenario, name: p.scenario.name, address: p.address, postgresUrl: p.postgres?.diagbotUrl })));
 
     const startMs = Date.now() - t0;
     const info = { dir, inventoryPath, knownHostsPath, privateKeyPath, hosts, startMs };

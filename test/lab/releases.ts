@@ -17,7 +17,8 @@ async function writeRelease(srvApp: string, s: Scenario, routes: string, at: Dat
   const dir = join(srvApp, 'releases', name);
   await mkdir(dir, { recursive: true });
   if (app.stack === 'node') {
-    for (const f of ['server.cjs', 'catalog.cjs', ...(routes === 'routes-oom.cjs' ? ['recommender.cjs'] : [])]) {
+    const extra: Record<string, string[]> = { 'routes-oom.cjs': ['recommender.cjs'], 'routes-pool-kill.cjs': ['routes-pool-exhausted.cjs'] };
+    for (const f of ['server.cjs', 'catalog.cjs', ...(extra[routes] ?? [])]) {
       await copyFile(join(APPS, 'node', f), join(dir, f));
     }
     await copyFile(join(APPS, 'node', routes), join(dir, 'routes.cjs'));

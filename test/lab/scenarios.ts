@@ -14,6 +14,18 @@ const browse = (n = 30): TrafficStep[] => [
 const nodeApp = (routes: string, logPath = SHARED_LOG) => ({ stack: 'node' as const, routes, logPath });
 const pyApp = (routes: string, logPath = SHARED_LOG) => ({ stack: 'python' as const, routes, logPath });
 
+/** What exhausts the pool: 15 leaked checkouts, then orders that time out waiting for a client. */
+export const POOL_LEAK_TRAFFIC: TrafficStep[] = [
+  { path: '/api/checkout', count: 15, status: 200, concurrency: 1 },
+  { path: '/api/orders', count: 16, status: 500, concurrency: 8 },
+];
+
+/** Pages the good release serves, then the route the bad release breaks. */
+export const BAD_DEPLOY_TRAFFIC: TrafficStep[] = [
+  { path: '/', count: 15, status: 200 }, { path: '/api/products/7', count: 15, status: 200 },
+  { path: '/api/products', count: 20, status: 500 },
+];
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'healthy', octet: 11, expected: null, ssh: 'real',
@@ -122,21 +134,14 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
     app: nodeApp('routes-pool-exhausted.cjs'),
     postgres: true,
-    traffic: [
-      ...browse(),
-      { path: '/api/checkout', count: 15, status: 200, concurrency: 1 },
-      { path: '/api/orders', count: 16, status: 500, concurrency: 8 },
-    ],
+    traffic: [...browse(), ...POOL_LEAK_TRAFFIC],
   },
   {
     name: 'bad-deploy', octet: 23, expected: 'bad_deploy', ssh: 'real',
     nginx: { format: 'upstream_first', accessLog: '/var/log/nginx/access.log' },
     app: nodeApp('routes-bad-deploy.cjs'),
     badDeploy: true,
-    traffic: [
-      { path: '/', count: 15, status: 200 }, { path: '/api/products/7', count: 15, status: 200 },
-      { path: '/api/products', count: 20, status: 500 },
-    ],
+    traffic: BAD_DEPLOY_TRAFFIC,
   },
   {
     name: 'dependency-down', octet: 24, expected: 'dependency_down', ssh: 'real',
@@ -147,6 +152,24 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
   { name: 'refused', octet: 25, expected: 'host_unreachable', ssh: 'none', traffic: [] },
   { name: 'no-banner', octet: 26, expected: 'host_unreachable', ssh: 'silent', traffic: [] },
   { name: 'wrong-key', octet: 27, expected: 'host_unreachable', ssh: 'real', traffic: [] },
+  // Remediation tests change the next two (see remediation-lab.ts); nothing else may assume their state.
+  {
+    name: 'rollback', octet: 28, expected: 'bad_deploy', ssh: 'real', mutable: true,
+    nginx: { format: 'upstream_first', accessLog: '/var/log/nginx/access.log' },
+    app: nodeApp('routes-bad-deploy.cjs'),
+    badDeploy: true,
+    traffic: BAD_DEPLOY_TRAFFIC,
+  },
+  {
+    name: 'pool-kill', octet: 29, expected: 'db_pool_exhaustion', ssh: 'real', mutable: true,
+    nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
+    // pool-exhausted's app plus an idle superuser session ('ops-console') that must survive a kill.
+    app: nodeApp('routes-pool-kill.cjs'),
+    // 15 + 2 (shop) + 1 (ops-console) = 18 held; non-superusers get max - 3 reserved = 22 slots,
+    // so the diagbot role keeps 4: two of its own plus room for tests reading as superuser.
+    postgres: { maxConnections: 25, roles: 'least-privilege' },
+    traffic: [...browse(), ...POOL_LEAK_TRAFFIC],
+  },
 ];
 
 /** Downstream the dependency-down app calls; nothing ever listens there. */
