@@ -24,7 +24,8 @@ describe('lab smoke', () => {
     }
   });
 
-  for (const s of SCENARIOS.filter((x) => x.nginx)) {
+  // Remediation tests add requests to mutable hosts (after a rollback, /api/products answers 200).
+  for (const s of SCENARIOS.filter((x) => x.nginx && !x.mutable)) {
     it(`${s.name}: the real access log holds exactly the statuses the traffic asked for`, async () => {
       const r = await sshExec(target(s.name), `cat ${s.nginx!.accessLog}`);
       expect(r.stderr).toBe('');
