@@ -6,8 +6,9 @@ import type { EvidenceExcerpt } from './types.js';
 export const MAX_EXCERPT_LINES = 6;
 export const MAX_LINE_CHARS = 300;
 
+/** Masks secrets first: a cut through `user:password@host` or a token would leave a part no pattern knows. */
 export function clipLine(line: string): string {
-  const clean = line.replace(/\r$/, '');
+  const clean = redact(line.replace(/\r$/, ''));
   return clean.length > MAX_LINE_CHARS ? `${clean.slice(0, MAX_LINE_CHARS)}…` : clean;
 }
 
