@@ -28,17 +28,30 @@ function labelFingerprint(labels: Record<string, string>): string {
   return hash(JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
+/**
+ * Text Postgres can store: NUL and unpaired UTF-16 surrogates are valid in JSON but not in a
+ * text or jsonb column (the insert would fail on every retry), so they become U+FFFD.
+ */
+export function storableText(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/g, '\uFFFD');
+}
+
+function storableMap(m: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [storableText(k), storableText(v)]));
+}
+
 function normalizeAlert(a: RawAlert): NormalizedAlert {
   const endsAt = a.endsAt && !ZERO_TIME.test(a.endsAt) ? new Date(a.endsAt).toISOString() : null;
+  const labels = storableMap(a.labels);
   return {
     fingerprint: a.fingerprint && /^[A-Za-z0-9_-]{1,128}$/.test(a.fingerprint) ? a.fingerprint : labelFingerprint(a.labels),
     status: a.status,
-    name: a.labels.alertname ?? a.labels.__alert_rule_title__ ?? 'alert',
-    labels: a.labels,
-    annotations: a.annotations,
+    name: labels.alertname ?? labels.__alert_rule_title__ ?? 'alert',
+    labels,
+    annotations: storableMap(a.annotations),
     startsAt: new Date(a.startsAt).toISOString(),
     endsAt,
-    generatorUrl: a.generatorURL || null,
+    generatorUrl: a.generatorURL ? storableText(a.generatorURL) : null,
   };
 }
 
@@ -61,7 +74,7 @@ export function parseWebhook(source: AlertSource, body: unknown): AlertGroup {
     // The key is hashed so a 8 KiB groupKey does not become an 8 KiB index entry.
     groupKey: `${source}:${hash(`${p.receiver}\n${groupIdentity}`)}`,
     status: p.status,
-    title: title.slice(0, 200),
+    title: storableText(title.slice(0, 200)),
     alerts,
     truncatedAlerts: p.truncatedAlerts,
   };

@@ -7,7 +7,13 @@ const stringMap = z.record(z.string().max(ALERT_LIMITS.keyChars), z.string().max
   .refine((m) => Object.keys(m).length <= ALERT_LIMITS.labelsPerAlert, `at most ${ALERT_LIMITS.labelsPerAlert} entries`);
 
 /** RFC 3339 time; Alertmanager sends 0001-01-01T00:00:00Z for "not set". */
-const time = z.string().max(64).refine((v) => !Number.isNaN(Date.parse(v)), 'must be an RFC 3339 time');
+const FIRST_MS = Date.parse('0001-01-01T00:00:00Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+// Years outside 1..9999 parse in JavaScript but not in Postgres: refuse them here (400), not there (503 forever).
+const time = z.string().max(64).refine((v) => {
+  const t = Date.parse(v);
+  return !Number.isNaN(t) && t >= FIRST_MS && t <= LAST_MS;
+}, 'must be an RFC 3339 time between years 1 and 9999');
 
 export const alertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
