@@ -4,6 +4,9 @@
 SELECT json_build_object(
   'max_connections', current_setting('max_connections')::int,
   'reserved', current_setting('superuser_reserved_connections')::int,
+  -- Without pg_read_all_stats (e.g. via pg_monitor) other roles' sessions show no state.
+  'sees_all', (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+              OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'),
   'rows', coalesce((
     SELECT json_agg(r ORDER BY r.count DESC) FROM (
       SELECT coalesce(state, 'unknown') AS state,

@@ -140,6 +140,9 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
   ev.nginx.present = logPlan.nginxPresent && shown && masters !== 0;
   if (logPlan.nginxPresent && shown && masters === 0) notes.push('nginx is installed but no nginx master process is running');
   if (findOutput(outputs, 'pg_activity') && !ev.pg) notes.push('pg_activity gave no usable JSON document');
+  if (ev.pg && !ev.pg.seesAll) {
+    notes.push("diagbot's Postgres role cannot see other roles' sessions (grant it pg_monitor): connection states and counts are incomplete");
+  }
   redactEvidence(ev);
   ev.timeline = computeTimeline(ev, clock.nowMs - DEFAULT_WINDOW_MINUTES * 60_000);
   return ev;

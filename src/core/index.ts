@@ -17,5 +17,7 @@ export * from './types.js';
 export function diagnoseOutputs(raw: RawHostOutputs, opts?: ClassifyOptions): Diagnosis {
   const ev = buildEvidence(raw);
   const minutes = opts?.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
-  return { ...classify(ev, opts), checks: summarizeChecks(ev, minutes), figures: hostFigures(ev, makeWindow(ev, minutes)) };
+  return { ...classify(ev, opts), checks: summarizeChecks(ev, minutes), figures: hostFigures(ev, makeWindow(ev, minutes)),
+    // Command failures are reported per command already (HostResult.commands).
+    notes: ev.notes.filter((n) => !ev.commands.some((c) => c.note === n)) };
 }

@@ -91,4 +91,6 @@ export interface Diagnosis {
   rootCause: RootCause | null;
   checks?: CheckSummary[];
   figures?: HostFigures;
+  /** What the evidence could not tell (a missing clock, a command without usable output…). */
+  notes?: string[];
 }

@@ -67,9 +67,20 @@ async function candidates(c: pg.Client, d: Defs): Promise<PoolConnection[]> {
   return r.rows.map(toConnection);
 }
 
+/** What diagbot's role may see and end; without these an empty preview would mislead. */
+async function privileges(c: pg.Client): Promise<{ seesAll: boolean; canSignal: boolean }> {
+  const r = await c.query<{ sees_all: boolean; can_signal: boolean }>(
+    `SELECT r.rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS sees_all,
+            r.rolsuper OR pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS can_signal
+     FROM pg_roles r WHERE r.rolname = current_user`);
+  return { seesAll: r.rows[0]?.sees_all ?? false, canSignal: r.rows[0]?.can_signal ?? false };
+}
+
 /** The connections an offer would end right now; none → no button (and the reason why). */
 export async function previewPoolKill(url: string, d: Defs): Promise<{ params: PoolKillParams } | { reason: string }> {
-  const connections = await withClient(url, d.statementTimeoutMs, (c) => candidates(c, d));
+  const { connections, seesAll, canSignal } = await withClient(url, d.statementTimeoutMs, async (c) => ({ ...(await privileges(c)), connections: await candidates(c, d) }));
+  if (!canSignal) return { reason: `diagbot's Postgres role (${describeTarget(url)}) may not end other sessions: grant it pg_signal_backend` };
+  if (!seesAll) return { reason: `diagbot's Postgres role (${describeTarget(url)}) cannot see other roles' sessions: grant it pg_monitor` };
   if (connections.length === 0) {
     return { reason: `no connection has been idle for ${d.idleMinSeconds} s (or idle in transaction for ${d.idleInTransactionMinSeconds} s) among the roles diagbot may end (superusers, replication and diagbot's own sessions are never touched)` };
   }

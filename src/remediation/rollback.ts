@@ -25,6 +25,7 @@ export const releaseName = (path: string): string => posix.basename(path);
 /** A rollback plan, or why none can be offered (no deploy settings, no previous release…). */
 export function planRollback(host: InventoryHost, figures: HostFigures | null): { params: RollbackParams } | { reason: string } {
   if (!host.deploy) return { reason: 'the inventory has no deploy settings for this host' };
+  if (!host.deploy.restartCommand) return { reason: 'the inventory has no deploy.restartCommand for this host' };
   const rel = figures?.release;
   if (!rel?.current) return { reason: 'the live release could not be read' };
   if (!rel.previous) return { reason: 'there is no earlier release to go back to' };
@@ -33,7 +34,7 @@ export function planRollback(host: InventoryHost, figures: HostFigures | null): 
   if (!isSafePath(rel.current) || !isSafePath(rel.previous) || posix.dirname(rel.previous) !== releasesDir.replace(/\/+$/, '')) {
     return { reason: `the release paths the host listed are not plain paths inside ${releasesDir}` };
   }
-  return { params: { currentLink, releasesDir, from: rel.current, to: rel.previous, restartCommand } };
+  return { params: { currentLink, releasesDir, from: rel.current, to: rel.previous, restartCommand: restartCommand! } };
 }
 
 const field = (out: string, key: string): string | null => new RegExp(`^${key} (.*)$`, 'm').exec(out)?.[1]?.trim() ?? null;

@@ -102,7 +102,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
         })),
         checks: diagnosis.checks ?? [],
         figures: diagnosis.figures ?? null,
-        notes: plan.notes,
+        notes: [...new Set([...plan.notes, ...(diagnosis.notes ?? [])])],
       },
       raw,
     };

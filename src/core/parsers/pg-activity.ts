@@ -21,6 +21,8 @@ export interface PgActivityEvidence {
   /** Longest time any idle-in-transaction connection has sat in that state. */
   oldestIdleInTransactionS: number;
   rows: PgActivityRow[];
+  /** False when diagbot's role cannot see other roles' sessions (no pg_read_all_stats/pg_monitor). */
+  seesAll: boolean;
   raw: string;
 }
 
@@ -36,7 +38,7 @@ export function parsePgActivity(text: string): PgActivityEvidence | null {
     return null;
   }
   if (typeof doc !== 'object' || doc === null) return null;
-  const d = doc as { max_connections?: unknown; reserved?: unknown; rows?: unknown };
+  const d = doc as { max_connections?: unknown; reserved?: unknown; rows?: unknown; sees_all?: unknown };
   const maxConnections = Number(d.max_connections);
   if (!Number.isFinite(maxConnections) || maxConnections <= 0) return null;
   const reserved = Number.isFinite(Number(d.reserved)) ? Number(d.reserved) : 0;
@@ -60,6 +62,7 @@ export function parsePgActivity(text: string): PgActivityEvidence | null {
     idleInTransaction: iit.reduce((n, r) => n + r.count, 0),
     oldestIdleInTransactionS: iit.reduce((m, r) => Math.max(m, r.maxStateSeconds), 0),
     rows,
+    seesAll: d.sees_all !== false,
     raw: text.trim(),
   };
 }
