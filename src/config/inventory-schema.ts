@@ -43,7 +43,8 @@ export const hostSchema = z.object({
   deploy: z.object({
     releasesDir: absolutePath('releasesDir'),
     currentLink: absolutePath('currentLink'),
-    restartCommand: z.string().min(1).max(1000).refine((c) => !/[\n\0]/.test(c), 'must be a single line'),
+    // Optional: without it diagbot still reads the release timeline but offers no rollback.
+    restartCommand: z.string().min(1).max(1000).refine((c) => !/[\n\0]/.test(c), 'must be a single line').optional(),
   }).strict().optional(),
   app: z.object({
     logPaths: z.array(z.string().regex(SAFE_GLOB, 'log paths must be absolute paths or globs of letters, digits and ._/@+-*?[] only')

@@ -23,7 +23,7 @@ export interface InventoryHost {
   sudo: boolean;
   labels: Record<string, string>;
   postgres?: { url: string };
-  deploy?: { releasesDir: string; currentLink: string; restartCommand: string };
+  deploy?: { releasesDir: string; currentLink: string; restartCommand?: string };
   appLogGlobs: string[];
   local: boolean;
 }
