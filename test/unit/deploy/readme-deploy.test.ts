@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { wrapForHost } from '../../../src/transport/transport.js';
+import { envExampleKeys, repoFile } from './repo-files.js';
+
+const readme = repoFile('README.md');
+const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => ({ title: m[1]!, at: m.index! }));
+const start = headings.find((h) => h.title === 'Deploying');
+const section = start ? readme.slice(start.at, headings.find((h) => h.at > start.at)?.at ?? readme.length) : '';
+/** Fenced code blocks of one language in the section. */
+const blocks = (lang: string) => [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+
+describe('README "Deploying"', () => {
+  it('exists, after "Running the Slack bot"', () => {
+    expect(start).toBeDefined();
+    const running = headings.find((h) => h.title === 'Running the Slack bot');
+    expect(running).toBeDefined();
+    expect(start!.at).toBeGreaterThan(running!.at);
+  });
+
+  it('names only settings that .env.example documents', () => {
+    const documented = envExampleKeys();
+    const named = new Set([...section.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((m) => m[0]));
+    expect(named.size).toBeGreaterThan(5);
+    for (const name of named) expect(documented, name).toContain(name);
+  });
+
+  it('points at files that exist', () => {
+    for (const f of ['Dockerfile', 'docker-compose.yml', 'slack-app-manifest.yaml', 'commands/postgres-pool.sql', 'src/transport/transport.ts']) {
+      expect(section, f).toContain(`\`${f}\``);
+      expect(existsSync(new URL(`../../../${f}`, import.meta.url)), f).toBe(true);
+    }
+  });
+
+  it('lists the same mounts as docker-compose.yml', () => {
+    const rows = [...section.matchAll(/^\s*\| `(deploy\/[^`]+)` \| `([^`]+)` \|/gm)].map((m) => `./${m[1]}:${m[2]}`);
+    const compose = parse(repoFile('docker-compose.yml'), { merge: true }) as { services: { web: { volumes: { source: string; target: string }[] } } };
+    expect(rows.sort()).toEqual(compose.services.web.volumes.map((v) => `${v.source}:${v.target}`).sort());
+  });
+
+  it('describes sudo the way wrapForHost builds it', () => {
+    // If this changes (say, sudo moves inside individual commands), the sudo advice must change too.
+    expect(wrapForHost('true', 5000, true)).toMatch(/ sudo -n timeout -k 1 5 sh -c 'true'$/);
+    expect(section).toContain("`sudo -n timeout -k 1 N sh -c '<script>'`");
+    expect(section).toMatch(/root shell/);
+  });
+
+  it('gives an Alertmanager receiver and a Grafana contact point that reach diagbot with the bearer token', () => {
+    const routes = repoFile('src/service/web.ts');
+    const [am, grafana] = blocks('yaml').map((b) => parse(b) as Record<string, unknown>);
+    const receiver = (am as { receivers: { name: string; webhook_configs?: Record<string, unknown>[] }[] })
+      .receivers.find((r) => r.webhook_configs)!.webhook_configs![0]!;
+    expect(receiver.send_resolved).toBe(true);
+    expect(receiver.http_config).toEqual({ authorization: { type: 'Bearer', credentials: '<WEBHOOK_TOKEN>' } });
+    const amPath = new URL(receiver.url as string).pathname;
+    const route = (am as { route: { routes: { receiver: string; group_by: string[]; group_interval: string }[] } }).route.routes[0]!;
+    expect(route.receiver).toBe('diagbot');
+    expect(route.group_by.length).toBeGreaterThan(0);
+    expect(route.group_interval).toMatch(/^\d+[smh]$/);
+
+    const point = (grafana as { contactPoints: { receivers: { type: string; settings: Record<string, string> }[] }[] }).contactPoints[0]!.receivers[0]!;
+    expect(point.type).toBe('webhook');
+    expect(point.settings.authorization_scheme).toBe('Bearer');
+    expect(point.settings.authorization_credentials).toBe('<WEBHOOK_TOKEN>');
+    const grafanaPath = new URL(point.settings.url!).pathname;
+    expect([amPath, grafanaPath]).toEqual(['/webhooks/alertmanager', '/webhooks/grafana']);
+    for (const p of [amPath, grafanaPath]) expect(routes).toContain(`path: '${p}'`);
+  });
+
+  it('grants the Postgres probe predefined roles, never superuser', () => {
+    const [sql] = blocks('sql');
+    expect(sql).toBeDefined();
+    expect(sql).toMatch(/GRANT pg_monitor TO diagbot_probe;/);
+    expect(sql).toMatch(/GRANT pg_signal_backend TO diagbot_probe;/);
+    expect(sql).not.toMatch(/SUPERUSER/i);
+  });
+});
