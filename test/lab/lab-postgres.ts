@@ -53,10 +53,13 @@ export async function startLabPostgres(labDir: string, name: string, address: st
   await appendFile(join(data, 'pg_hba.conf'), 'host all all 127.0.0.0/8 trust\n');
 
   const logFd = openSync(join(root, 'postgres.log'), 'a');
-  // superuser_reserved_connections is pinned: pool-kill's headroom for the diagbot role is counted against it.
+  // superuser_reserved_connections is pinned: pool-kill's headroom for the diagbot role is counted
+  // against it. log_connections: once remediation tests have killed sessions, postgres.log is
+  // the only record left of who the app connected as at start.
   const child = spawn(join(BIN, 'postgres'), [
     '-D', data, '-c', `listen_addresses=${address}`, '-c', 'port=5432', '-c', `max_connections=${spec.maxConnections}`,
     '-c', 'superuser_reserved_connections=3', '-c', `unix_socket_directories=${sock}`, '-c', 'fsync=off',
+    '-c', 'log_connections=on',
   ], { uid, gid, detached: true, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   child.unref();

@@ -1,17 +1,19 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { describe, expect, inject, it } from 'vitest';
-import { currentRelease, httpStatuses, pgActivity, releases, restartCount, type PgActivityRow } from './remediation-lab.js';
-import { waitUntil } from './wait-ready.js';
+import { currentRelease, httpStatuses, pgActivity, releases, restartCount } from './remediation-lab.js';
 
-// The mutable hosts as the lab starts them. Nothing here changes them, but another test file
-// may be mid-remediation while this one runs (it puts the host back with redeployBad/leakPool
-// afterwards), so each check waits for one consistent observation of the start state instead
-// of assuming it runs first.
+// The mutable hosts as the lab started them. Nothing here changes them, but other files
+// remediate them concurrently and may leave them changed, so each fact about the start is
+// checked twice: from what the host and its database server logged at start (always), and
+// live, only while nothing shows that anyone has touched the host yet.
 
 const lab = inject('lab');
-const SETTLE_MS = 90_000;
+const hostFile = (name: string, sub: string) => join(lab.dir, 'hosts', name, sub);
+const text = (path: string) => readFile(path, 'utf8').catch(() => '');
+const stamp = (n: string) => `${n.slice(0, 4)}-${n.slice(4, 6)}-${n.slice(6, 8)}T${n.slice(8, 10)}:${n.slice(10, 12)}:${n.slice(12, 14)}Z`;
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 5000, application_name: 'lab-smoke' });
@@ -22,6 +24,13 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   } finally {
     await c.end().catch(() => undefined);
   }
+}
+
+/** pool-kill's postgres.log up to the first backend a remediation terminated; `killed` says whether there was one. */
+async function poolKillServerLog(): Promise<{ atStart: string[]; killed: boolean }> {
+  const lines = (await text(join(lab.dir, 'pg', 'pool-kill', 'postgres.log'))).split('\n');
+  const first = lines.findIndex((l) => l.includes('terminating connection due to administrator command'));
+  return { atStart: first < 0 ? lines : lines.slice(0, first), killed: first >= 0 };
 }
 
 describe('remediation lab hosts at start', () => {
@@ -35,7 +44,7 @@ describe('remediation lab hosts at start', () => {
     }
     expect(lab.hosts['pool-exhausted']!.postgresUrl).toBe(`postgres://postgres@${lab.hosts['pool-exhausted']!.address}:5432/app`);
     expect(lab.hosts['pool-kill']!.postgresUrl).toBe(`postgres://diagbot@${lab.hosts['pool-kill']!.address}:5432/app`);
-    expect(Object.entries(lab.hosts).filter(([, h]) => h.mutable).map(([n]) => n).sort()).toEqual(['pool-kill', 'rollback']);
+    expect(Object.entries(lab.hosts).filter(([, h]) => h.mutable).map(([n]) => n)).toEqual(expect.arrayContaining(['pool-kill', 'rollback']));
   });
 
   it('pool-exhausted keeps its superuser app and max_connections 20', async () => {
@@ -46,14 +55,19 @@ describe('remediation lab hosts at start', () => {
   });
 
   it('pool-kill: the app holds its pool as role shop, and an ops-console superuser session sits idle', async () => {
-    let rows: PgActivityRow[] = [];
-    await waitUntil('pool-kill pool exhausted', async () => {
-      rows = await pgActivity(lab, 'pool-kill');
-      return rows.filter((r) => r.usename === 'shop' && r.state?.startsWith('idle')).length >= 15;
-    }, SETTLE_MS);
-    const ops = rows.filter((r) => r.applicationName === 'ops-console');
-    expect(ops).toEqual([expect.objectContaining({ usename: 'postgres', state: 'idle' })]);
-    expect(rows.filter((r) => r.state === 'idle in transaction' && r.usename === 'shop').length).toBeGreaterThan(0);
+    const before = await poolKillServerLog();
+    const rows = await pgActivity(lab, 'pool-kill');
+    const after = await poolKillServerLog();
+    const shopAuth = after.atStart.filter((l) => /connection authorized: user=shop database=app$/.test(l));
+    expect(shopAuth.length, 'app connections as shop before any kill').toBeGreaterThanOrEqual(17);
+    expect(after.atStart.some((l) => l.includes('connection authorized: user=postgres database=app application_name=ops-console'))).toBe(true);
+    // A remediation must never end it, so it is there whatever other files did.
+    expect(rows.filter((r) => r.applicationName === 'ops-console')).toEqual([expect.objectContaining({ usename: 'postgres', state: 'idle' })]);
+    if (!before.killed && !after.killed) {
+      const held = rows.filter((r) => r.usename === 'shop' && r.state?.startsWith('idle'));
+      expect(held.length).toBeGreaterThanOrEqual(17);
+      expect(held.some((r) => r.state === 'idle in transaction')).toBe(true);
+    }
     const roles = await withClient(lab.hosts['pool-kill']!.postgresSuperuserUrl!, async (c) =>
       (await c.query<{ rolname: string; rolsuper: boolean; owns_app: boolean }>(`SELECT r.rolname, r.rolsuper,
          (SELECT datdba = r.oid FROM pg_database WHERE datname = 'app') AS owns_app
@@ -61,48 +75,52 @@ describe('remediation lab hosts at start', () => {
     expect(roles).toEqual([{ rolname: 'diagbot', rolsuper: false, owns_app: false }, { rolname: 'shop', rolsuper: false, owns_app: true }]);
   });
 
-  it('pool-kill: the inventory URL logs in as non-superuser diagbot, sees shop sessions\' states and has slots left', async () => {
-    const url = lab.hosts['pool-kill']!.postgresUrl!;
-    let seen: { me: string; su: boolean; signal: boolean; monitor: boolean; shop: (string | null)[]; max: number; reserved: number; held: number } | null = null;
-    await waitUntil('shop sessions visible to diagbot', async () => {
-      seen = await withClient(url, async (c) => {
-        const me = (await c.query<{ me: string; su: boolean; signal: boolean; monitor: boolean; max: number; reserved: number }>(`SELECT current_user AS me,
-            (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS su,
-            pg_has_role('pg_signal_backend', 'MEMBER') AS signal, pg_has_role('pg_monitor', 'MEMBER') AS monitor,
-            current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved`)).rows[0]!;
-        const acts = (await c.query<{ usename: string; application_name: string; state: string | null }>(
-          `SELECT usename, application_name, state FROM pg_stat_activity WHERE backend_type = 'client backend'`)).rows;
-        const shop = acts.filter((a) => a.usename === 'shop').map((a) => a.state);
-        // What the app keeps open whatever tests do: its pools and the operator's console.
-        const held = shop.length + acts.filter((a) => a.application_name === 'ops-console').length;
-        return { ...me, shop, held };
-      });
-      return seen.shop.length >= 15;
-    }, SETTLE_MS);
-    const s = seen!;
+  it('pool-kill: the inventory URL logs in as non-superuser diagbot, sees other roles\' states and has slots left', async () => {
+    const before = await poolKillServerLog();
+    const s = await withClient(lab.hosts['pool-kill']!.postgresUrl!, async (c) => {
+      const me = (await c.query<{ me: string; su: boolean; signal: boolean; monitor: boolean; max: number; reserved: number }>(`SELECT current_user AS me,
+          (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS su,
+          pg_has_role('pg_signal_backend', 'MEMBER') AS signal, pg_has_role('pg_monitor', 'MEMBER') AS monitor,
+          current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved`)).rows[0]!;
+      const others = (await c.query<{ usename: string; application_name: string; state: string | null; query: string | null }>(
+        `SELECT usename, application_name, state, query FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`)).rows;
+      return { ...me, others };
+    });
+    const after = await poolKillServerLog();
     expect({ me: s.me, su: s.su, signal: s.signal, monitor: s.monitor }).toEqual({ me: 'diagbot', su: false, signal: true, monitor: true });
-    expect(s.shop.every((state) => state !== null && state !== '')).toBe(true);
-    // Non-superusers cannot use the reserved slots: with the pools full, diagbot still gets two.
-    expect(s.max - s.reserved - s.held).toBeGreaterThanOrEqual(2);
+    // Without pg_monitor another role's session shows this instead of its query, and no state.
+    expect(s.others.filter((o) => o.query === '<insufficient privilege>')).toEqual([]);
+    expect(s.others.find((o) => o.application_name === 'ops-console')?.state).toBe('idle');
+    if (!before.killed && !after.killed) {
+      expect(s.others.filter((o) => o.usename === 'shop' && o.state?.startsWith('idle')).length).toBeGreaterThanOrEqual(17);
+    }
+    // Non-superusers cannot use the reserved slots: with the pools (15 + 2) and ops-console
+    // holding theirs, diagbot must still get two.
+    expect(s.max - s.reserved - (15 + 2 + 1)).toBeGreaterThanOrEqual(2);
   });
 
   it('rollback: current is the newest of two releases and /api/products answers 500', async () => {
     const names = await releases(lab, 'rollback');
     expect(names).toHaveLength(2);
-    let seen: { before: string; after: string; restarts: [number, number]; statuses: Record<number, number> } | null = null;
-    // A restart in between or a link that moved means a remediation test got in the way: look again.
-    await waitUntil('rollback serving its bad release', async () => {
-      const r0 = await restartCount(lab, 'rollback');
-      const before = await currentRelease(lab, 'rollback');
-      const statuses = await httpStatuses(lab, 'rollback', '/api/products', 1);
-      seen = { before, after: await currentRelease(lab, 'rollback'), restarts: [r0, await restartCount(lab, 'rollback')], statuses };
-      return before === names[0] && seen.after === names[0] && r0 === seen.restarts[1] && statuses[500] === 1;
-    }, SETTLE_MS);
-    expect(seen!.before).toBe(names[0]);
-    expect(seen!.statuses).toEqual({ 500: 1 });
-    const hours = (Date.parse(stamp(names[0]!)) - Date.parse(stamp(names[1]!))) / 3600_000;
-    expect(hours).toBeCloseTo(6, 1);
+    expect((Date.parse(stamp(names[0]!)) - Date.parse(stamp(names[1]!))) / 3600_000).toBeCloseTo(6, 1);
+
+    const r0 = await restartCount(lab, 'rollback');
+    const current0 = await currentRelease(lab, 'rollback');
+    const live = await httpStatuses(lab, 'rollback', '/api/products', 1);
+    const current1 = await currentRelease(lab, 'rollback');
+    const r1 = await restartCount(lab, 'rollback');
+
+    // At start: the app came up from the newest release and answered 500 until the first restart.
+    const started = /release (\d{14}) listening/.exec(await text(hostFile('rollback', 'srv-app/shared/log/app.log')));
+    expect(started?.[1]).toBe(names[0]);
+    const firstRestart = /^restart (\d+) /.exec(await text(hostFile('rollback', 'srv-app/shared/restarts.log')));
+    const firstRestartS = firstRestart ? Number(firstRestart[1]) : Infinity;
+    const products = (await text(hostFile('rollback', 'var-log/nginx/access.log'))).split('\n')
+      .map((l) => l.split(' ')) // upstream_first: time upstream_status status method uri …
+      .filter((f) => f[3] === 'GET' && f[4] === '/api/products' && Date.parse(f[0]!) < firstRestartS * 1000);
+    expect(products.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(products.map((f) => f[2]))).toEqual(new Set(['500']));
+
+    if (r0 === 0 && r1 === 0 && current0 === names[0] && current1 === names[0]) expect(live).toEqual({ 500: 1 });
   });
 });
-
-const stamp = (n: string) => `${n.slice(0, 4)}-${n.slice(4, 6)}-${n.slice(6, 8)}T${n.slice(8, 10)}:${n.slice(10, 12)}:${n.slice(12, 14)}Z`;

@@ -98,6 +98,9 @@ async function trafficLogged(lab: LabInfo, name: string, steps: typeof BAD_DEPLO
  * (atomic), a deploy.log line, then the inventory's restart command (one more line in
  * restarts.log). Then the bad-deploy traffic runs again and this resolves once nginx has
  * logged all of it; it throws unless /api/products answered 500 again.
+ * The logs keep the errors from before the rollback too (no deploy tool rotates them), so
+ * once those are more than a minute older than this redeploy, diagbot's bad_deploy rule no
+ * longer sees the errors as new and the root cause reads upstream_app_error.
  */
 export async function redeployBad(lab: LabInfo, name: string): Promise<TrafficResult> {
   const h = host(lab, name);
