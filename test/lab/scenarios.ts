@@ -165,9 +165,10 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
     // pool-exhausted's app plus an idle superuser session ('ops-console') that must survive a kill.
     app: nodeApp('routes-pool-kill.cjs'),
-    // 15 + 2 (shop) + 1 (ops-console) = 18 held; non-superusers get max - 3 reserved = 22 slots,
-    // so the diagbot role keeps 4: two of its own plus room for tests reading as superuser.
-    postgres: { maxConnections: 25, roles: 'least-privilege' },
+    // 15 + 2 (shop) + 1 (ops-console) = 18 held; non-superusers get max - 3 reserved = 27 slots,
+    // so the diagbot role keeps 9: its own two plus the sessions tests open beside it (bystanders
+    // that must survive a kill, superuser readers), which all count against the same slots.
+    postgres: { maxConnections: 30, roles: 'least-privilege' },
     traffic: [...browse(), ...POOL_LEAK_TRAFFIC],
   },
 ];
