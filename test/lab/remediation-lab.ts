@@ -7,6 +7,7 @@ import { outsidePath } from './host-dir.js';
 import { sshExecOk } from './host-exec.js';
 import { driveTraffic, type TrafficResult } from './traffic.js';
 import { waitUntil } from './wait-ready.js';
+import { holdHost } from './host-lock.js';
 
 // Helpers for tests that change the mutable lab hosts (`rollback`, `pool-kill`) and must put
 // them back: every check reads the real host (its files from outside the namespace, its HTTP
@@ -14,6 +15,7 @@ import { waitUntil } from './wait-ready.js';
 
 export interface PgActivityRow {
   pid: number;
+  datname: string;
   usename: string;
   applicationName: string;
   /** null for a backend that has not reported a state yet. */
@@ -27,6 +29,16 @@ function host(lab: LabInfo, name: string): LabHost & { scenario: Scenario; hostD
   const scenario = SCENARIOS.find((s) => s.name === name);
   if (!h || !scenario) throw new Error(`lab: no host ${name}; have ${Object.keys(lab.hosts).join(', ')}`);
   return { ...h, scenario, hostDir: join(lab.dir, 'hosts', name) };
+}
+
+/**
+ * Holds a mutable host for the caller until the returned release runs: take it before changing
+ * the host and release it after putting it back, so no other file or borrowing run changes it
+ * meanwhile. Waits (up to timeoutMs) while another live process holds it.
+ */
+export async function holdMutableHost(lab: LabInfo, name: string, timeoutMs?: number): Promise<() => Promise<void>> {
+  if (!host(lab, name).mutable) throw new Error(`lab: ${name} is not a mutable host`);
+  return holdHost(lab.dir, name, timeoutMs);
 }
 
 const inside = (lab: LabInfo, name: string, path: string) => outsidePath(host(lab, name).hostDir, path);
@@ -59,23 +71,24 @@ export async function httpStatuses(lab: LabInfo, name: string, path: string, n: 
 }
 
 /**
- * Client backends in the host's database (the one in its Postgres URL), read as superuser so
- * every role's state is visible. Our own inspecting session is left out.
+ * Client backends in the host's database (the one in its Postgres URL), or with allDatabases
+ * in every database of its server, read as superuser so every role's state is visible. Our
+ * own inspecting session is left out.
  */
-export async function pgActivity(lab: LabInfo, name: string): Promise<PgActivityRow[]> {
+export async function pgActivity(lab: LabInfo, name: string, opts: { allDatabases?: boolean } = {}): Promise<PgActivityRow[]> {
   const url = host(lab, name).postgresSuperuserUrl;
   if (!url) throw new Error(`lab: host ${name} has no lab Postgres`);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 5000, application_name: 'lab-inspect' });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const r = await client.query<{ pid: number; usename: string | null; application_name: string | null; state: string | null; state_seconds: number | null }>(
-      `SELECT pid, usename, application_name, state, extract(epoch FROM now() - state_change)::float8 AS state_seconds
+    const r = await client.query<{ pid: number; datname: string | null; usename: string | null; application_name: string | null; state: string | null; state_seconds: number | null }>(
+      `SELECT pid, datname, usename, application_name, state, extract(epoch FROM now() - state_change)::float8 AS state_seconds
        FROM pg_stat_activity
-       WHERE backend_type = 'client backend' AND datname = current_database() AND pid <> pg_backend_pid()
-       ORDER BY pid`);
+       WHERE backend_type = 'client backend' AND ($1 OR datname = current_database()) AND pid <> pg_backend_pid()
+       ORDER BY pid`, [opts.allDatabases === true]);
     return r.rows.map((x) => ({
-      pid: x.pid, usename: x.usename ?? '', applicationName: x.application_name ?? '', state: x.state, stateSeconds: x.state_seconds ?? 0,
+      pid: x.pid, datname: x.datname ?? '', usename: x.usename ?? '', applicationName: x.application_name ?? '', state: x.state, stateSeconds: x.state_seconds ?? 0,
     }));
   } finally {
     await client.end().catch(() => undefined);
