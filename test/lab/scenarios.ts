@@ -1,4 +1,8 @@
+import { createRequire } from 'node:module';
 import type { Scenario, TrafficStep } from './lab-types.js';
+
+/** The leaky app's request paths (their query strings carry secrets nginx logs). */
+const LEAKY_PATHS = (createRequire(import.meta.url)('./apps/node/routes-leaky.cjs') as { PATHS: Record<'settings' | 'payments' | 'export', string> }).PATHS;
 
 const SHARED_LOG = '/srv/app/shared/log/app.log';
 const VAR_LOG = '/var/log/app/app.log';
@@ -170,6 +174,19 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
     // that must survive a kill, superuser readers), which all count against the same slots.
     postgres: { maxConnections: 30, roles: 'least-privilege' },
     traffic: [...browse(), ...POOL_LEAK_TRAFFIC],
+  },
+  // An app whose errors log credentials (fake ones, in 50+ formats): the attack suite checks none
+  // of them ever leaves diagbot unmasked (test/attack/secret-redaction.test.ts).
+  {
+    name: 'leaky', octet: 30, expected: 'upstream_app_error', ssh: 'real', mutable: true,
+    nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
+    app: nodeApp('routes-leaky.cjs'),
+    traffic: [
+      ...browse(),
+      { path: LEAKY_PATHS.settings, count: 12, status: 500 },
+      { path: LEAKY_PATHS.payments, count: 10, status: 500 },
+      { path: LEAKY_PATHS.export, count: 6, status: 500, concurrency: 1 },
+    ],
   },
 ];
 
