@@ -56,7 +56,7 @@ export async function currentRelease(lab: LabInfo, name: string): Promise<string
 }
 
 /** How many times /srv/app/bin/restart has run on the host since lab start (one line per run). */
-export function restartCount(lab: LabInfo, name: string): Promise<number> {
+export async function restartCount(lab: LabInfo, name: string): Promise<number> {
   return countLines(inside(lab, name, '/srv/app/shared/restarts.log'));
 }
 
