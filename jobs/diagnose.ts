@@ -8,7 +8,7 @@ import type { Logger } from '../src/log/logger.js';
 import type { DiagnoseJobData, JobQueues } from '../src/queue/job-queues.js';
 import type { RemediationDefinitions } from '../src/remediation/definitions.js';
 import { planOffers } from '../src/remediation/offers.js';
-import { diagnoseHost } from '../src/triage/diagnose-host.js';
+import { diagnoseHost, type DiagnoseOptions } from '../src/triage/diagnose-host.js';
 
 export interface DiagnoseDeps {
   pool: pg.Pool;
@@ -18,6 +18,8 @@ export interface DiagnoseDeps {
   timeoutMs: number;
   remediations: RemediationDefinitions;
   offerTtlMs: number;
+  /** Counts SSH connect outcomes (metrics); see DiagnoseOptions.onConnect. */
+  onConnect?: DiagnoseOptions['onConnect'];
 }
 
 /** A check after a remediation looks only at what happened since it (never less than 5 s). */
@@ -42,6 +44,7 @@ export function diagnoseProcessor(deps: DiagnoseDeps) {
     }
     const { result } = await diagnoseHost(host, {
       timeoutMs: deps.timeoutMs,
+      ...(deps.onConnect ? { onConnect: deps.onConnect } : {}),
       ...(row.trigger === 'after_action' && row.sinceActionMs !== null ? { windowMinutes: windowSince(row.sinceActionMs) } : {}),
     });
     const plan = await planOffers(host, result, deps.remediations);

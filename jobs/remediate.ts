@@ -9,7 +9,7 @@ import type { RemediationDefinitions } from '../src/remediation/definitions.js';
 import type { ActionOutcome } from '../src/remediation/outcome.js';
 import { executePoolKill, type PoolKillParams } from '../src/remediation/pool-kill.js';
 import { executeRollback, type RollbackParams } from '../src/remediation/rollback.js';
-import { HostUnreachableError } from '../src/transport/ssh-errors.js';
+import { HostUnreachableError, type UnreachableReason } from '../src/transport/ssh-errors.js';
 import { connectSsh } from '../src/transport/ssh-transport.js';
 
 export interface RemediateDeps {
@@ -23,6 +23,8 @@ export interface RemediateDeps {
   settleMs: number;
   heartbeatMs?: number;
   onOutcome?: (kind: string, state: string) => void;
+  /** Counts SSH connect outcomes (metrics): `ok`, or why the host was unreachable. */
+  onConnect?: (outcome: 'ok' | UnreachableReason) => void;
 }
 
 export const HEARTBEAT_MS = 5000;
@@ -50,7 +52,9 @@ async function execute(a: ActionRow, host: InventoryHost, deps: RemediateDeps): 
   let transport;
   try {
     transport = await connectSsh(host);
+    deps.onConnect?.('ok');
   } catch (err) {
+    deps.onConnect?.(err instanceof HostUnreachableError ? err.reason : 'other');
     const why = err instanceof HostUnreachableError ? `${err.reason}: ${err.message}` : (err as Error).message;
     return { state: 'failed', summary: `Could not connect to ${a.host} (${why}); nothing was changed.`, result: {}, output: '' };
   }

@@ -58,6 +58,13 @@ export class JobQueues {
       { jobId: jobIds.slackSync(incidentId, revision, retry) }), this.timeoutMs, 'queueing Slack update');
   }
 
+  /** Jobs per queue and state, for diagbot_queue_jobs (labels as in diagbot_job_duration_seconds). */
+  async jobCounts(): Promise<Record<string, Record<string, number>>> {
+    const queues = [['diagnose', this.diagnose], ['slack-sync', this.slackSync], ['remediate', this.remediate]] as const;
+    const counts = await Promise.all(queues.map(([, q]) => q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')));
+    return Object.fromEntries(queues.map(([name], i) => [name, counts[i]!]));
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.diagnose.close(), this.slackSync.close(), this.remediate.close()]);
   }

@@ -64,7 +64,7 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
   const queues = new JobQueues(redis, config.QUEUE_PREFIX);
   return {
     config, inventory: inventory ?? { path: null, hosts: new Map() }, log: logger, pool, redis, queues,
-    metrics: createMetrics(), instanceId,
+    metrics: createMetrics({ jobCounts: () => queues.jobCounts() }), instanceId,
     async close() {
       await queues.close();
       redis.disconnect();

@@ -36,7 +36,7 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
   const remediations = loadRemediations();
   const diagnose = new Worker(QUEUE_NAMES.diagnose, track('diagnose', diagnoseProcessor({
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
-    remediations, offerTtlMs: config.ACTION_OFFER_TTL_MS,
+    remediations, offerTtlMs: config.ACTION_OFFER_TTL_MS, onConnect: (outcome) => metrics.sshConnects.inc({ outcome }),
   })), { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockDuration: config.DIAGNOSE_TIMEOUT_MS + 30_000, maxStalledCount: 2 });
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   // maxStalledCount 0: a remediation whose worker died is failed by the queue, never handed to
@@ -45,6 +45,7 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'remediate' }), remediations,
     owner: ctx.instanceId, settleMs: config.ACTION_SETTLE_MS, heartbeatMs,
     onOutcome: (kind, outcome) => metrics.actions.inc({ kind, outcome }),
+    onConnect: (outcome) => metrics.sshConnects.inc({ outcome }),
   })), { connection, prefix: config.QUEUE_PREFIX, concurrency: 4, maxStalledCount: 0 });
   const sync = new Worker(QUEUE_NAMES.slackSync, track('slack-sync', slackSyncProcessor({
     pool: ctx.pool, slack, log: log.child({ component: 'slack-sync' }), owner: ctx.instanceId,
@@ -53,7 +54,8 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
     w.on('completed', () => metrics.jobs.inc({ queue: name, outcome: 'completed' }));
     w.on('failed', (job, err) => {
       metrics.jobs.inc({ queue: name, outcome: 'failed' });
-      log.warn({ err, jobId: job?.id, queue: name, attemptsMade: job?.attemptsMade }, 'job failed');
+      const data = job?.data as { incidentId?: number } | undefined;
+      log.warn({ err, jobId: job?.id, incidentId: data?.incidentId, queue: name, attemptsMade: job?.attemptsMade }, 'job failed');
     });
     w.on('error', (err) => log.error({ err, queue: name }, 'worker error'));
   }

@@ -3,7 +3,7 @@ import { unreachableFinding } from '../core/unreachable.js';
 import type { CommandOutput, RawHostOutputs } from '../core/types.js';
 import type { InventoryHost } from '../config/inventory.js';
 import { LocalTransport } from '../transport/local-transport.js';
-import { HostUnreachableError } from '../transport/ssh-errors.js';
+import { HostUnreachableError, type UnreachableReason } from '../transport/ssh-errors.js';
 import { connectSsh } from '../transport/ssh-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { loadTriageCommands, type TriageCommand } from './command-set.js';
@@ -19,6 +19,8 @@ export interface DiagnoseOptions {
   windowMinutes?: number;
   connect?: (host: InventoryHost) => Promise<Transport>;
   onPhase?: (host: string, phase: 'connecting' | 'collecting' | 'reading logs' | 'classifying') => void;
+  /** Each SSH connect attempt's outcome (not called for `local`): `ok`, or why the host was unreachable. */
+  onConnect?: (outcome: 'ok' | UnreachableReason) => void;
 }
 
 export interface HostDiagnosis {
@@ -58,8 +60,10 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
   let transport: Transport;
   try {
     transport = await (opts.connect ? opts.connect(host) : defaultConnect(host, opts.timeoutMs));
+    if (!host.local) opts.onConnect?.('ok');
   } catch (err) {
     const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
+    if (!host.local) opts.onConnect?.(e.reason);
     return {
       result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], figures: null, notes: [] },
       raw: null,

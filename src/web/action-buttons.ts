@@ -82,13 +82,13 @@ async function remediation(deps: ActionButtonDeps, p: Press): Promise<void> {
   try {
     await deps.queues.addRemediation(id, claim.action.incidentId);
   } catch (err) {
-    deps.log.error({ err, actionId: id }, 'could not queue a claimed remediation');
+    deps.log.error({ err, actionId: id, incidentId: claim.action.incidentId }, 'could not queue a claimed remediation');
     const f = await finishAction(deps.pool, id, 'failed', 'The job queue was unavailable, so the action was never started; nothing was done.', {}, { durationMs: 0, by: 'diagbot' });
     if (f) await deps.queues.addSlackSync(f.action.incidentId, f.revision).catch(() => undefined);
     return p.tell(`:x: diagbot could not queue this action (its queue is unavailable). ${NOTHING_RAN} Try again in a minute.`);
   }
   await deps.queues.addSlackSync(claim.action.incidentId, claim.revision);
-  deps.log.info({ actionId: id, kind, user: p.user, host: claim.action.host }, 'remediation claimed');
+  deps.log.info({ actionId: id, incidentId: claim.action.incidentId, kind, user: p.user, host: claim.action.host }, 'remediation claimed');
   await p.tell(`:hourglass_flowing_sand: ${VERB[kind]} on ${claim.action.host} started; the outcome and a before/after check will be posted in this thread.`);
 }
 
