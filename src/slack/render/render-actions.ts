@@ -104,13 +104,33 @@ export function actionStatusLine(a: ActionView): string {
   return `${ICON[a.state]} *${NAME[a.kind]}*${who}${when} ${word}${a.summary ? `: ${escapeMrkdwn(s(a.summary, 600))}` : '.'}`;
 }
 
-/** The audit trail of one action, oldest first, for its result message. */
+/**
+ * The audit trail of one action, oldest first, for its result message. Repeated refusals (a
+ * burst of double clicks) collapse into one line that counts them per user, so the press that
+ * ran and its outcome are never pushed out of view.
+ */
 export function auditLines(a: ActionView, max = 20): string[] {
-  const lines = a.audit.slice(-max).map((r) => {
-    const took = r.durationMs ? ` (${r.durationMs} ms)` : '';
-    const detail = r.detail ? ` — ${escapeMrkdwn(s(r.detail, 300))}` : '';
-    return `• ${slackDate(r.at)} ${userMention(r.userId)} ${inlineCode(r.outcome)}${took}${detail}`;
+  type Group = { first: AuditView; rows: AuditView[] };
+  const groups: Group[] = [];
+  const byOutcome = new Map<string, Group>();
+  for (const r of a.audit) {
+    const g = r.outcome.startsWith('refused_') ? byOutcome.get(r.outcome) : undefined;
+    if (g) { g.rows.push(r); continue; }
+    const fresh = { first: r, rows: [r] };
+    groups.push(fresh);
+    if (r.outcome.startsWith('refused_')) byOutcome.set(r.outcome, fresh);
+  }
+  const lines = groups.map(({ first, rows }) => {
+    if (rows.length === 1) {
+      const took = first.durationMs ? ` (${first.durationMs} ms)` : '';
+      const detail = first.detail ? ` — ${escapeMrkdwn(s(first.detail, 300))}` : '';
+      return `• ${slackDate(first.at)} ${userMention(first.userId)} ${inlineCode(first.outcome)}${took}${detail}`;
+    }
+    const users = new Map<string, number>();
+    for (const r of rows) users.set(r.userId, (users.get(r.userId) ?? 0) + 1);
+    const who = [...users].map(([u, n]) => `${userMention(u)} ×${n}`).join(', ');
+    return `• from ${slackDate(first.at)} ${inlineCode(first.outcome)} ×${rows.length} (${who})${first.detail ? ` — ${escapeMrkdwn(s(first.detail, 200))}` : ''}`;
   });
-  if (a.audit.length > max) lines.unshift(`_… ${plural(a.audit.length - max, 'earlier entry', 'earlier entries')} not shown_`);
-  return lines;
+  if (lines.length <= max) return lines;
+  return [...lines.slice(0, max - 1), `_… ${plural(lines.length - max + 1, 'more entry', 'more entries')} not shown_`];
 }

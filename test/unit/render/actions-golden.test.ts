@@ -102,6 +102,14 @@ describe('remediation offers (golden)', () => {
     expect(msg.text).not.toMatch(/<@|<!date/);
   });
 
+  it('a burst of refused double clicks collapses to one counted line, keeping who ran it in view', () => {
+    const burst: AuditRow[] = [AUDIT[0]!, AUDIT[1]!, ...Array.from({ length: 19 }, (_, i) => ({ ...AUDIT[2]!, userId: i % 2 ? 'U0ALICE' : 'U0BOB' })), AUDIT[3]!];
+    const done = action(ROLLBACK_ID, 'rollback', { state: 'succeeded', startedBy: 'U0ALICE', startedAt: at(65), finishedAt: at(69) }, burst);
+    const text = JSON.stringify(renderActionResult(actionView(done)).blocks);
+    expect(text).toMatch(/refused_unauthorized.*started.*`refused_taken` ×19 \(<@U0BOB> ×10, <@U0ALICE> ×9\).*succeeded/);
+    expect(text).not.toContain('not shown');
+  });
+
   it('an unknown outcome asks for a check by hand', () => {
     const lost = action(ROLLBACK_ID, 'rollback', { state: 'unknown', startedBy: 'U0ALICE', startedAt: at(65), finishedAt: at(90),
       result: { summary: 'The worker running this action stopped before reporting how it ended: verify the host by hand.' } });
