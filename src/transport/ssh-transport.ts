@@ -9,7 +9,7 @@ import { tcpConnect } from './tcp-connect.js';
 import { TIMEOUT_EXIT_CODES, wrapForHost, type ExecOptions, type ExecResult, type Transport } from './transport.js';
 
 /** What a connection needs from an inventory host; values were validated at load. */
-export type SshTarget = Pick<InventoryHost, 'name' | 'address' | 'port' | 'user' | 'privateKeyPath' | 'knownHostsPath' | 'connectTimeoutMs' | 'sudo'>;
+export type SshTarget = Pick<InventoryHost, 'name' | 'address' | 'port' | 'user' | 'privateKeyPath' | 'knownHostsPath' | 'connectTimeoutMs'>;
 
 /** sshd's default MaxSessions is 10; stay under it so a channel never fails to open. */
 export const DEFAULT_MAX_CHANNELS = 8;
@@ -40,7 +40,7 @@ export async function connectSsh(target: SshTarget, maxChannels = DEFAULT_MAX_CH
     const fail = (err: HostUnreachableError) => { settled = true; client.end(); sock.destroy(); reject(err); };
     client.once('ready', () => {
       settled = true;
-      resolve(new SshTransport(client, pLimit(maxChannels), target.sudo));
+      resolve(new SshTransport(client, pLimit(maxChannels)));
     });
     // Stays attached for the connection's life: ssh2 can emit more errors after the first
     // (or after ready, on keepalive loss), and an unhandled one would crash the process.
@@ -83,7 +83,7 @@ export async function connectSsh(target: SshTarget, maxChannels = DEFAULT_MAX_CH
 const CHANNEL_REFUSED = 'could not open channel';
 
 export class SshTransport implements Transport {
-  constructor(private readonly client: Client, private readonly limit: LimitFunction, private readonly sudo: boolean) {}
+  constructor(private readonly client: Client, private readonly limit: LimitFunction) {}
 
   exec(script: string, opts: ExecOptions): Promise<ExecResult> {
     return this.limit(async () => {
@@ -121,7 +121,7 @@ export class SshTransport implements Transport {
       };
       // The host's `timeout` should win; this is the backstop for a host that ignores it.
       const timer = setTimeout(() => { timedOut = true; channel?.close(); finish(`no answer within ${opts.timeoutMs} ms; channel closed`); }, opts.timeoutMs + 1500);
-      this.client.exec(wrapForHost(script, opts.timeoutMs, this.sudo), (e, stream) => {
+      this.client.exec(wrapForHost(script, opts.timeoutMs), (e, stream) => {
         if (e) { finish(`${CHANNEL_REFUSED}: ${e.message}`); return; }
         channel = stream;
         stream.on('data', (c: Buffer) => { if (!out.push(c)) stream.close(); });

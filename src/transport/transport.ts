@@ -37,8 +37,7 @@ export const TIMEOUT_EXIT_CODES = new Set([124, 137]);
 /** Where nginx and friends live on hosts whose login PATH lacks the sbin dirs. */
 export const HOST_SBIN_PATH = '/usr/local/sbin:/usr/sbin:/sbin';
 
-export function wrapForHost(script: string, timeoutMs: number, sudo = false): string {
+export function wrapForHost(script: string, timeoutMs: number): string {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-  const sudoPrefix = sudo ? 'sudo -n ' : '';
-  return `LC_ALL=C PATH="$PATH:${HOST_SBIN_PATH}" ${sudoPrefix}timeout -k 1 ${seconds} sh -c ${shellQuote(script)}`;
+  return `LC_ALL=C PATH="$PATH:${HOST_SBIN_PATH}" timeout -k 1 ${seconds} sh -c ${shellQuote(script)}`;
 }

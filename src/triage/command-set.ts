@@ -18,7 +18,7 @@ const commandSchema = z.object({
 
 export type TriageCommand = z.infer<typeof commandSchema>;
 
-const PLACEHOLDERS = new Set(['target', 'currentLink', 'releasesDir', 'appLogGlobs']);
+const PLACEHOLDERS = new Set(['target', 'currentLink', 'releasesDir', 'appLogGlobs', 'sudo']);
 
 export function commandsDir(): string {
   return resolve(packageRoot(), 'commands');

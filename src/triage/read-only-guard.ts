@@ -71,6 +71,8 @@ function checkSimpleCommands(text: string, problems: string[]): void {
 export function readOnlyProblems(script: string): string[] {
   const problems: string[] = [];
   const text = stripSingleQuotes(dropComments(script))
+    // {{sudo}} prefixes the next program, which is checked like any other.
+    .replace(/\{\{sudo\}\}(?=[A-Za-z/])/g, '')
     .replace(/\{\{\w+\}\}/g, 'X') // placeholders become quoted values
     .replace(/\$\{[^}]*\}/g, 'X') // parameter expansions are values, not commands
     .replace(SAFE_REDIRECT, ' ');

@@ -23,6 +23,8 @@ export function renderCommand(cmd: TriageCommand, host: InventoryHost, target?: 
         return shellQuote(target);
       case 'currentLink': return shellQuote(host.deploy?.currentLink ?? '/nonexistent');
       case 'releasesDir': return shellQuote(host.deploy?.releasesDir ?? '/nonexistent');
+      // Only the programs marked {{sudo}} run privileged, so sudoers can allow exactly them.
+      case 'sudo': return host.sudo ? 'sudo -n ' : '';
       case 'appLogGlobs':
         return host.appLogGlobs.map((g) => {
           if (!SAFE_GLOB.test(g)) throw new Error(`unsafe app log glob ${JSON.stringify(g)}`);

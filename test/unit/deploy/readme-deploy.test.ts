@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { localHost } from '../../../src/config/inventory.js';
 import { wrapForHost } from '../../../src/transport/transport.js';
+import { loadTriageCommands } from '../../../src/triage/command-set.js';
+import { renderCommand } from '../../../src/triage/render-command.js';
 import { envExampleKeys, repoFile } from './repo-files.js';
 
 const readme = repoFile('README.md');
@@ -39,11 +42,15 @@ describe('README "Deploying"', () => {
     expect(rows.sort()).toEqual(compose.services.web.volumes.map((v) => `${v.source}:${v.target}`).sort());
   });
 
-  it('describes sudo the way wrapForHost builds it', () => {
-    // If this changes (say, sudo moves inside individual commands), the sudo advice must change too.
-    expect(wrapForHost('true', 5000, true)).toMatch(/ sudo -n timeout -k 1 5 sh -c 'true'$/);
-    expect(section).toContain("`sudo -n timeout -k 1 N sh -c '<script>'`");
-    expect(section).toMatch(/root shell/);
+  it('describes sudo the way diagbot uses it: the sudoers allowlist covers every sudo line diagbot sends', () => {
+    // Nothing runs under sudo as a whole; only programs marked {{sudo}} do.
+    expect(wrapForHost('true', 5000)).toMatch(/ timeout -k 1 5 sh -c 'true'$/);
+    const sudoHost = { ...localHost(), sudo: true };
+    const sent = loadTriageCommands().flatMap((c) => renderCommand(c, sudoHost, c.phase === 'logs' ? '/var/log/x' : undefined)
+      .match(/sudo -n (\S+) (-\S+)/g) ?? []).map((m) => m.replace('sudo -n ', ''));
+    const rule = /^triage ALL=\(root\) NOPASSWD: (.+)$/m.exec(section)![1]!.split(', ').map((r) => r.replace(/^\/usr\/sbin\//, ''));
+    expect([...new Set(sent)].sort()).toEqual(rule.sort());
+    expect(section).toContain("`timeout -k 1 N sh -c '<script>'`");
   });
 
   it('gives an Alertmanager receiver and a Grafana contact point that reach diagbot with the bearer token', () => {

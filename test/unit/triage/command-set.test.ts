@@ -42,6 +42,19 @@ describe('triage command set', () => {
     expect(() => parseCommandSet(text, 'x.yaml')).toThrow(/x.yaml: command "evil" is not read-only/);
   });
 
+  it('puts sudo only before the programs marked {{sudo}}, so sudoers can allow exactly those lines', () => {
+    const set = loadTriageCommands();
+    const sudoHost = { ...localHost(), sudo: true };
+    const withSudo = set.filter((c) => c.when !== 'deploy' && c.when !== 'app_logs' && c.phase === 'facts')
+      .map((c) => renderCommand(c, sudoHost)).filter((r) => r.includes('sudo'));
+    expect(withSudo.flatMap((r) => r.match(/sudo -n [^;|\n]*?(?= 2>|;)/g) ?? [])).toEqual(['sudo -n nginx -T', 'sudo -n nginx -t']);
+    expect(set.map((c) => renderCommand(c, localHost(), c.phase === 'logs' ? '/var/log/x' : undefined)).join('\n')).not.toContain('sudo');
+    // The guard still checks the program behind {{sudo}}.
+    expect(readOnlyProblems('{{sudo}}rm -rf /').join(' ')).toMatch(/rm/);
+    expect(readOnlyProblems('{{sudo}}nginx -s stop').join(' ')).toMatch(/nginx/);
+    expect(readOnlyProblems('{{sudo}}nginx -T 2>&1')).toEqual([]);
+  });
+
   it('shell-quotes discovered targets so hostile log paths stay one word', () => {
     const cmd = loadTriageCommands().find((c) => c.id === 'access_log')!;
     expect(renderCommand(cmd, localHost(), "/var/log/a'; touch /tmp/pwned; '.log")).toBe("tail -n 5000 -- '/var/log/a'\\''; touch /tmp/pwned; '\\''.log'");
