@@ -111,19 +111,24 @@ async function trafficLogged(lab: LabInfo, name: string, steps: typeof BAD_DEPLO
  * (atomic), a deploy.log line, then the inventory's restart command (one more line in
  * restarts.log). Then the bad-deploy traffic runs again and this resolves once nginx has
  * logged all of it; it throws unless /api/products answered 500 again.
- * The logs keep the errors from before the rollback too (no deploy tool rotates them), so
- * once those are more than a minute older than this redeploy, diagbot's bad_deploy rule no
- * longer sees the errors as new and the root cause reads upstream_app_error.
+ *
+ * Unless keepAppLog, the app log is rotated first (renamed to app.log.1, which the inventory's
+ * `*.log` glob skips; the restarted app opens a new one), as logrotate with a restart would:
+ * diagbot's bad_deploy rule only takes errors that first appear after the deploy as caused by
+ * it, so the previous bad deploy's identical errors would otherwise make it read
+ * upstream_app_error once they are a minute older than this redeploy. nginx's logs are kept.
  */
-export async function redeployBad(lab: LabInfo, name: string): Promise<TrafficResult> {
+export async function redeployBad(lab: LabInfo, name: string, opts: { keepAppLog?: boolean } = {}): Promise<TrafficResult> {
   const h = host(lab, name);
   const [newest] = await releases(lab, name);
   if (!newest || !/^\d{14}$/.test(newest)) throw new Error(`lab: ${name} has no release to deploy (${newest ?? 'none'})`);
+  const appLog = h.scenario.app!.logPath;
   await sshExecOk({ address: h.address, privateKeyPath: lab.privateKeyPath, knownHostsPath: lab.knownHostsPath }, `set -e
 cd /srv/app
 ln -sfn releases/${newest} current.deploying
 mv -T current.deploying current
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) deployed release ${newest}" >> shared/log/deploy.log
+${opts.keepAppLog ? '' : `mv -f ${appLog} ${appLog}.1`}
 /srv/app/bin/restart`, 30_000);
   const result = await trafficLogged(lab, name, BAD_DEPLOY_TRAFFIC);
   if (!result.statuses[500]) throw new Error(`lab: ${name} redeployed ${newest} but answered ${JSON.stringify(result.statuses)}, no 500`);
