@@ -28,19 +28,29 @@ const NOTHING_RAN = 'Nothing was run.';
 
 interface Press { user: string; channel: string | null; actionId: string; value: unknown; tell: (text: string) => Promise<void> }
 
+/** Payload fields are whatever the sender put there: only strings are taken as they are. */
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
 function press(body: BlockAction, respond: RespondFn, log: Logger): Press {
-  const action = body.actions?.[0] as { action_id?: string; value?: unknown } | undefined;
+  const action = body.actions?.[0] as { action_id?: unknown; value?: unknown } | undefined;
   return {
-    user: String(body.user?.id ?? 'unknown'),
-    channel: body.channel?.id ?? body.container?.channel_id ?? null,
-    actionId: String(action?.action_id ?? ''),
+    user: str(body.user?.id) ?? 'unknown',
+    channel: str(body.channel?.id) ?? str(body.container?.channel_id),
+    actionId: str(action?.action_id) ?? '',
     value: action?.value,
     tell: (text) => withTimeout(respond({ response_type: 'ephemeral', replace_original: false, text }), RESPOND_TIMEOUT_MS, 'response_url')
       .then(() => undefined).catch((err: unknown) => log.warn({ err }, 'could not answer the button press')),
   };
 }
 
-const clip = (v: unknown) => JSON.stringify(String(v ?? '')).slice(0, 80);
+/** For the audit: what was sent, quoted and cut; never calls the value's own methods. */
+function clip(v: unknown): string {
+  try {
+    return (JSON.stringify(v) ?? String(typeof v)).slice(0, 80);
+  } catch {
+    return `<${typeof v}>`;
+  }
+}
 const when = (d: Date | null) => (d ? ` at ${d.toISOString().slice(11, 19)} UTC` : '');
 
 async function remediation(deps: ActionButtonDeps, p: Press): Promise<void> {
