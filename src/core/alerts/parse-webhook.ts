@@ -33,6 +33,7 @@ function labelFingerprint(labels: Record<string, string>): string {
  * text or jsonb column (the insert would fail on every retry), so they become U+FFFD.
  */
 export function storableText(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching NUL is the point
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/g, '\uFFFD');
 }
 
