@@ -26,6 +26,12 @@ export type Queryable = pg.Pool | pg.PoolClient;
 /** Runs fn in a transaction on one client; rolls back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // The pool stops listening for a client's errors while it is checked out: a server that dies
+  // mid-transaction would emit an unhandled 'error' and kill the process. The query in flight
+  // fails too, so the listener only has to note it (and the broken client is not pooled again).
+  let lost: Error | undefined;
+  const onError = (err: Error) => { lost = err; };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const out = await fn(client);
@@ -35,6 +41,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
 }

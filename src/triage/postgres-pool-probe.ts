@@ -16,6 +16,9 @@ export async function probePostgresPool(url: string, timeoutMs: number): Promise
     application_name: 'diagbot-triage',
   });
   const base = { id: 'pg_activity', stderr: '', truncated: false };
+  // A server that dies or ends our session mid-query would otherwise emit an unhandled 'error'
+  // and kill the worker; the query's own rejection is what gets reported.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     const res = await client.query<{ pool: string }>(loadPostgresPoolQuery());
