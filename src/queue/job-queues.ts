@@ -11,7 +11,11 @@ export interface RemediateJobData { actionId: string; incidentId: number }
 // Finished jobs are kept for a day so a re-added job id is still recognised as a duplicate.
 const KEEP = { removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } };
 
-const DIAGNOSE_OPTS: JobsOptions = { ...KEEP, attempts: 3, backoff: { type: 'exponential', delay: 2000 } };
+// Attempts are spent only on our own trouble (an unreachable host is a result), so they must
+// outlast a Postgres or Redis restart or failover: 2 s doubling over 8 attempts spans ~4 min.
+// (With 3, a 7 s Postgres restart failed the job for good and the diagnosis never finished:
+// re-adding its id later is a no-op while the failed job is kept.)
+const DIAGNOSE_OPTS: JobsOptions = { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 2000 } };
 const SYNC_OPTS: JobsOptions = { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 1000 } };
 // One attempt, ever: a remediation that failed or stalled is reported, never run again by the queue.
 const REMEDIATE_OPTS: JobsOptions = { ...KEEP, attempts: 1 };
