@@ -9,12 +9,16 @@ export class HttpError extends Error {
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
+// The rest of an oversized body is never read, so the connection is closed after the answer: say so,
+// or a keep-alive client sends its next request on a socket that is about to be reset.
+const TOO_LARGE_HEADERS = { connection: 'close' };
+
 /** Reads a request body up to `limit` bytes; larger bodies are refused without buffering them. */
 export function readBody(req: IncomingMessage, limit = MAX_WEBHOOK_BYTES, timeoutMs = 10_000): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    return Promise.reject(new HttpError(413, `body is larger than ${limit} bytes`));
+    return Promise.reject(new HttpError(413, `body is larger than ${limit} bytes`, TOO_LARGE_HEADERS));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -28,7 +32,7 @@ export function readBody(req: IncomingMessage, limit = MAX_WEBHOOK_BYTES, timeou
     }
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) fail(new HttpError(413, `body is larger than ${limit} bytes`));
+      if (size > limit) fail(new HttpError(413, `body is larger than ${limit} bytes`, TOO_LARGE_HEADERS));
       else chunks.push(c);
     });
     req.on('end', () => { clearTimeout(timer); resolve(Buffer.concat(chunks)); });

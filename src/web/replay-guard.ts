@@ -101,9 +101,9 @@ export async function checkSlackRequest(req: IncomingMessage, rawBody: Buffer, o
   return claimed === 'OK' ? { ok: true } : { ok: false, status: 401, reason: 'replayed request (signature already used)' };
 }
 
-function refuse(res: ServerResponse, status: number): void {
+function refuse(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, status === 503 ? { 'retry-after': '5' } : {});
+  res.writeHead(status, { ...(status === 503 ? { 'retry-after': '5' } : {}), ...headers });
   res.end();
 }
 
@@ -125,7 +125,7 @@ export function installSlackRequestGuard(receiver: HTTPReceiver, o: SlackGuardOp
       } catch (err) {
         const status = err instanceof HttpError ? err.status : 400;
         o.log.warn({ status, reason: (err as Error).message }, 'Slack request refused');
-        refuse(res, status);
+        refuse(res, status, err instanceof HttpError ? err.headers : {});
         if (status === 413) res.on('finish', () => req.destroy());
         return;
       }

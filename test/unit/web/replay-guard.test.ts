@@ -165,6 +165,7 @@ describe('installSlackRequestGuard', () => {
     expect(seen.map((s) => s.rawBody)).toEqual([undefined, undefined]);
     const big = await fetch(`${url}/slack/events`, { method: 'POST', body: 'x'.repeat(5000), headers: { 'content-type': FORM } });
     expect(big.status).toBe(413);
+    expect(big.headers.get('connection')).toBe('close');
     expect(seen).toHaveLength(2);
   });
 });
