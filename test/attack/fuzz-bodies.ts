@@ -105,7 +105,7 @@ type Maker = (r: Rng, source: Source) => { kind: string; body: string | Buffer }
 
 const MAKERS: Array<[weight: number, make: Maker]> = [
   // Plain valid deliveries: the control group (must be 200).
-  [6, (r, s) => ({ kind: 'valid', body: JSON.stringify(validPayload(r, s)) })],
+  [3, (r, s) => ({ kind: 'valid', body: JSON.stringify(validPayload(r, s)) })],
   // Wrong type in one field, anywhere in a valid payload (every field is reachable).
   [30, (r, s) => {
     const p = validPayload(r, s);
@@ -134,7 +134,7 @@ const MAKERS: Array<[weight: number, make: Maker]> = [
       return typeof v === 'string';
     });
     const at = r.pick(strings);
-    const size = r.pick([5000, 70_000, 300_000, 700_000]);
+    const size = r.pick([5000, 70_000, 300_000, 600_000]);
     setAt(p, at, (r.chance(0.5) ? 'A' : r.pick(UNICODE)).repeat(size));
     return { kind: `huge-string:${at.join('.')}:${size}`, body: JSON.stringify(p) };
   }],
@@ -148,7 +148,7 @@ const MAKERS: Array<[weight: number, make: Maker]> = [
     return { kind: `deep-field:${field}${depth}`, body: `${text.slice(0, at + field.length)}${nested(depth, '[', ']')},${text.slice(at)}` };
   }],
   // Unicode, NUL, control characters and lone surrogates in labels, annotations and names.
-  [12, (r, s) => {
+  [6, (r, s) => {
     const p = validPayload(r, s) as { alerts: { labels: Record<string, string>; annotations: Record<string, string> }[]; receiver: string };
     const a = p.alerts[0]!;
     const weird = () => Array.from({ length: r.int(1, 6) }, () => r.pick(UNICODE)).join('') + randomText(r, 10);
@@ -220,7 +220,7 @@ const MAKERS: Array<[weight: number, make: Maker]> = [
     return { kind: 'bad-utf8', body: Buffer.concat([Buffer.from(text.slice(0, at)), junk, Buffer.from(text.slice(at))]) };
   }],
   // Over the 1 MiB limit.
-  [0.4, (r) => ({ kind: 'oversized', body: `{"alerts":[{"labels":{"x":"${'z'.repeat(1024 * 1024 + r.int(1, 200_000))}"}}]}` })],
+  [0.25, (r) => ({ kind: 'oversized', body: `{"alerts":[{"labels":{"x":"${'z'.repeat(1024 * 1024 + r.int(1, 200_000))}"}}]}` })],
 ];
 
 const TOTAL_WEIGHT = MAKERS.reduce((n, [w]) => n + w, 0);

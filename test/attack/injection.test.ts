@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -33,10 +33,13 @@ let db: TestDatabase;
 let env: Record<string, string>;
 let svc: ServiceUnderTest;
 
-function ssh(hostAddress: string, command: string): { code: number | null; out: string } {
-  const r = spawnSync('ssh', ['-F', '/dev/null', '-i', lab.privateKeyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=5', '-p', '2222', `root@${hostAddress}`, command], { encoding: 'utf8', timeout: 15_000 });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+/** Asynchronous on purpose: the service runs in this process, and a blocked event loop makes its Redis timeouts fire. */
+function ssh(hostAddress: string, command: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    execFile('ssh', ['-F', '/dev/null', '-i', lab.privateKeyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'BatchMode=yes',
+      '-o', 'ConnectTimeout=5', '-p', '2222', `root@${hostAddress}`, command], { encoding: 'utf8', timeout: 15_000 },
+    (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }));
+  });
 }
 
 function walk(dir: string, depth = 0, found: string[] = []): string[] {
@@ -52,7 +55,7 @@ function walk(dir: string, depth = 0, found: string[] = []): string[] {
 }
 
 /** Every canary of this run: this machine's /tmp, cwd and home, each lab host's private dirs, and a lab host's view over SSH. */
-function findCanaries(): string[] {
+async function findCanaries(): Promise<string[]> {
   const local = [
     ...readdirSync('/tmp').filter((f) => f.includes(CANARY)).map((f) => `/tmp/${f}`),
     ...readdirSync(process.cwd()).filter((f) => f.includes(CANARY)).map((f) => join(process.cwd(), f)),
@@ -61,7 +64,7 @@ function findCanaries(): string[] {
   ];
   const remote: string[] = [];
   for (const name of ['healthy', 'app-bug']) {
-    const r = ssh(lab.hosts[name]!.address, 'ls -a /tmp /root /srv/app /srv/app/shared');
+    const r = await ssh(lab.hosts[name]!.address, 'ls -a /tmp /root /srv/app /srv/app/shared');
     if (r.code !== 0) throw new Error(`cannot look at ${name} over SSH: ${r.out}`);
     remote.push(...r.out.split('\n').filter((l) => l.includes(CANARY)).map((l) => `${name}:${l}`));
   }
@@ -86,20 +89,20 @@ afterAll(async () => {
 });
 
 describe('hostile host names and labels', () => {
-  it(`has ${HOSTILE.length} hostile strings, and a canary check that sees a canary when there is one`, () => {
+  it(`has ${HOSTILE.length} hostile strings, and a canary check that sees a canary when there is one`, async () => {
     expect(HOSTILE.length).toBeGreaterThanOrEqual(200);
     expect(HOSTILE.filter((h) => h.value.includes(`touch ${'/tmp/'}${CANARY}`) || h.value.includes(CANARY)).length).toBeGreaterThan(100);
-    expect(findCanaries()).toEqual([]);
+    expect(await findCanaries()).toEqual([]);
     // Positive control: a canary made on a lab host is seen both on this machine and over SSH.
-    expect(ssh(lab.hosts.healthy!.address, `touch /tmp/${CANARY}-control`).code).toBe(0);
+    expect((await ssh(lab.hosts.healthy!.address, `touch /tmp/${CANARY}-control`)).code).toBe(0);
     try {
-      const seen = findCanaries();
+      const seen = await findCanaries();
       expect(seen).toContain(`/tmp/${CANARY}-control`);
       expect(seen.filter((s) => s.startsWith('healthy:'))).toEqual([`healthy:${CANARY}-control`]);
     } finally {
-      expect(ssh(lab.hosts.healthy!.address, `rm -f /tmp/${CANARY}-control`).code).toBe(0);
+      expect((await ssh(lab.hosts.healthy!.address, `rm -f /tmp/${CANARY}-control`)).code).toBe(0);
     }
-    expect(findCanaries()).toEqual([]);
+    expect(await findCanaries()).toEqual([]);
   });
 
   it('/diagnose refuses each one ephemerally as not in the inventory, escaped, and runs nothing', async () => {
@@ -125,7 +128,7 @@ describe('hostile host names and labels', () => {
     expect(Number((await svc.ctx.pool.query("SELECT count(*)::int AS n FROM incidents WHERE source = 'slash'")).rows[0].n)).toBe(0);
     expect(Number((await svc.ctx.pool.query('SELECT count(*)::int AS n FROM diagnoses')).rows[0].n)).toBe(0);
     expect(fake.calls).toEqual([]);
-    expect(findCanaries()).toEqual([]);
+    expect(await findCanaries()).toEqual([]);
   });
 
   it('alerts naming them are recorded, list them as unmatched in an escaped thread, and diagnose nothing', async () => {
@@ -196,6 +199,6 @@ describe('hostile host names and labels', () => {
     expect(markupLeaks(slackTexts())).toEqual([]);
     // The only SSH session any of this opened is the control's.
     expect(svc.logs.filter((l) => l.msg === 'diagnosis finished').map((l) => l.host)).toEqual(['healthy']);
-    expect(findCanaries()).toEqual([]);
+    expect(await findCanaries()).toEqual([]);
   });
 });
