@@ -75,6 +75,28 @@ async function tellRequester(deps: SlackSyncDeps, s: SyncSnapshot, err: SlackApi
   await deps.slack.respond(s.incident.responseUrl, { text, blocks: [] }).catch(() => undefined);
 }
 
+/**
+ * A lease left behind because Postgres went away mid-publish would hold every Slack update of the
+ * incident for LEASE_MS, and the jobs waiting for it would fill the worker's slots, stalling other
+ * incidents too (found by the reliability suite: a 7 s Postgres restart held Slack back ~100 s).
+ * So the release is retried while Postgres comes back, as long as others would wait for it.
+ */
+async function releaseLease(deps: SlackSyncDeps, incidentId: number, owner: string, log: SlackSyncDeps['log']): Promise<void> {
+  const giveUpAt = Date.now() + LEASE_WAIT_MS;
+  for (;;) {
+    try {
+      await releaseSyncLease(deps.pool, incidentId, owner);
+      return;
+    } catch (err) {
+      if (Date.now() > giveUpAt) {
+        log.warn({ err }, 'could not release the publish lease; it expires by itself');
+        return;
+      }
+      await sleep(500);
+    }
+  }
+}
+
 export function slackSyncProcessor(deps: SlackSyncDeps) {
   return async (job: Job<SlackSyncJobData>): Promise<string> => {
     const { incidentId } = job.data;
@@ -111,7 +133,7 @@ export function slackSyncProcessor(deps: SlackSyncDeps) {
         return `Slack error ${err.slackError}`;
       }
     } finally {
-      await releaseSyncLease(deps.pool, incidentId, owner).catch(() => undefined);
+      await releaseLease(deps, incidentId, owner, log);
     }
   };
 }
