@@ -163,6 +163,12 @@ export function startStorm(cfg: StormConfig): Storm {
     }
   }
 
+  function resolveGroup(g: StormGroup): void {
+    const endsAt = new Date().toISOString();
+    for (const a of g.alerts) if (a.status === 'firing') { a.status = 'resolved'; a.endsAt = endsAt; }
+    g.state = 'resolved';
+  }
+
   function launch(g: StormGroup): void {
     g.inflight += 1;
     g.deliveries += 1;
@@ -180,11 +186,10 @@ export function startStorm(cfg: StormConfig): Storm {
     for (let tries = 0; tries < 8 && live.length > 0; tries++) {
       const g = live[rand(live.length)]!;
       if (g.inflight >= maxPerGroup) continue;
-      if (g.state === 'firing' && g.resolveAt !== null && now >= g.resolveAt) {
+      // A group resolves only after it was sent firing at least once.
+      if (g.state === 'firing' && g.resolveAt !== null && now >= g.resolveAt && g.deliveries > 0) {
         if (g.inflight > 0) continue;
-        const endsAt = new Date().toISOString();
-        for (const a of g.alerts) if (a.status === 'firing') { a.status = 'resolved'; a.endsAt = endsAt; }
-        g.state = 'resolved';
+        resolveGroup(g);
       } else if (g.state === 'firing' && g.inflight === 0 && Math.random() < pPartial) {
         const firing = g.alerts.filter((a) => a.status === 'firing');
         // Keep the group firing: never resolve its last firing alert (nor the one naming a host).
@@ -209,6 +214,13 @@ export function startStorm(cfg: StormConfig): Storm {
       await sleep(2);
     }
     const sendMs = elapsed();
+    // Every planned resolve happens, even for a group the random picks missed at the end.
+    for (const g of groups.filter((x) => x.state === 'firing' && x.resolveAt !== null)) {
+      if (g.deliveries === 0) launch(g);
+      while (g.inflight > 0) await sleep(20);
+      resolveGroup(g);
+      launch(g);
+    }
     while (open.size > 0) await Promise.allSettled([...open]);
     return { groups, attempts, deliveries, delivered, gaveUp, shed, accepted, alertsInAccepted, startedAt: t0, sendMs, totalMs: elapsed() };
   })();
