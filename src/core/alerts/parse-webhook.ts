@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AlertGroup, AlertSource, NormalizedAlert } from './alert-group.js';
+import { redact } from '../redact.js';
 import { groupFields, type RawAlert } from './payload-schema.js';
 
 const alertmanagerSchema = z.object({ ...groupFields, version: z.literal('4') });
@@ -49,10 +50,12 @@ function normalizeAlert(a: RawAlert): NormalizedAlert {
     status: a.status,
     name: labels.alertname ?? labels.__alert_rule_title__ ?? 'alert',
     labels,
-    annotations: storableMap(a.annotations),
+    // Free text people type into alert rules (a runbook URL with a token, a pasted header) is
+    // stored and shown redacted; labels stay exact because hosts are matched on them.
+    annotations: Object.fromEntries(Object.entries(storableMap(a.annotations)).map(([k, v]) => [k, redact(v)])),
     startsAt: new Date(a.startsAt).toISOString(),
     endsAt,
-    generatorUrl: a.generatorURL ? storableText(a.generatorURL) : null,
+    generatorUrl: a.generatorURL ? redact(storableText(a.generatorURL)) : null,
   };
 }
 
@@ -75,7 +78,7 @@ export function parseWebhook(source: AlertSource, body: unknown): AlertGroup {
     // The key is hashed so a 8 KiB groupKey does not become an 8 KiB index entry.
     groupKey: `${source}:${hash(`${p.receiver}\n${groupIdentity}`)}`,
     status: p.status,
-    title: storableText(title.slice(0, 200)),
+    title: redact(storableText(title.slice(0, 200))),
     alerts,
     truncatedAlerts: p.truncatedAlerts,
   };

@@ -25,6 +25,16 @@ describe('webhook payloads', () => {
     expect(g.title.length).toBeGreaterThan(0);
   });
 
+  it('redacts secrets people paste into annotations and generator URLs, keeping labels exact', () => {
+    const body = fixture('alertmanager-firing.json');
+    body.alerts[0].annotations.description = 'curl -H "Authorization: Bearer sk_live_51Habcdefghijklmnopqrstuv" https://ops:hunter2pass@runbook.example/x';
+    body.alerts[0].generatorURL = 'https://admin:s3cretpw@prometheus.example/graph?g0.expr=up';
+    const a = parseWebhook('alertmanager', body).alerts[0]!;
+    expect(JSON.stringify(a)).not.toMatch(/sk_live_51H|hunter2pass|s3cretpw/);
+    expect(a.annotations.description).toContain('runbook.example');
+    expect(a.labels).toEqual(body.alerts[0].labels);
+  });
+
   it('rejects malformed bodies with the field named', () => {
     expect(() => parseWebhook('alertmanager', { version: '4', status: 'firing', alerts: [] })).toThrow(PayloadError);
     expect(() => parseWebhook('alertmanager', { ...fixture('alertmanager-firing.json'), version: '3' })).toThrow(/version/);
