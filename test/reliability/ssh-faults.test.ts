@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
 import { alertmanagerPayload } from '../helpers/alert-payloads.js';
@@ -27,6 +29,7 @@ let db: TestDatabase;
 let redis: PrivateRedis;
 let sshd: PrivateSshd;
 let pool: pg.Pool;
+let inventoryPath: string | undefined;
 const procs: DiagbotProcess[] = [];
 
 const HOSTS = ['f-hung', 'f-no-banner', 'f-refused', 'f-wrong-key', 'f-auth', 'f-huge', 'healthy'];
@@ -38,7 +41,7 @@ beforeAll(async () => {
   fake = await startFakeSlack({ channels: [{ id: ALERT_CHANNEL, name: 'alerts' }] });
   [db, redis, sshd] = await Promise.all([createTestDatabase('sshfaults'), startPrivateRedis(), startPrivateSshd(['hung', 'huge'], `${lab.privateKeyPath}.pub`)]);
   const addr = (h: string) => lab.hosts[h]!.address;
-  const inventoryPath = await inventoryWith(lab.inventoryPath, {
+  inventoryPath = await inventoryWith(lab.inventoryPath, {
     'f-refused': { address: addr('refused') },
     'f-no-banner': { address: addr('no-banner'), connectTimeoutMs: 2000 },
     'f-wrong-key': { address: addr('wrong-key') },
@@ -57,6 +60,7 @@ afterAll(async () => {
   await stopAll(procs);
   await pool?.end();
   await fake?.close();
+  if (inventoryPath) await rm(dirname(inventoryPath), { recursive: true, force: true });
   await Promise.all([db?.drop(), redis?.stop(), sshd?.stop()]);
 });
 

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
 import { alertmanagerPayload } from '../helpers/alert-payloads.js';
@@ -25,12 +27,13 @@ let db: TestDatabase;
 let redis: PrivateRedis;
 let sshd: PrivateSshd;
 let pool: pg.Pool;
+let inventoryPath: string | undefined;
 const procs: DiagbotProcess[] = [];
 
 beforeAll(async () => {
   fake = await startFakeSlack({ channels: [{ id: ALERT_CHANNEL, name: 'alerts' }] });
   [db, redis, sshd] = await Promise.all([createTestDatabase('workerkill'), startPrivateRedis(), startPrivateSshd(['slow'], `${lab.privateKeyPath}.pub`)]);
-  const inventoryPath = await inventoryWith(lab.inventoryPath, {
+  inventoryPath = await inventoryWith(lab.inventoryPath, {
     'slow-1': { address: '127.0.0.1', port: sshd.ports.slow, knownHostsPath: sshd.knownHostsPath, labels: { service: 'slow' } },
   });
   const env = serviceEnv({ databaseUrl: db.url, slackApiUrl: fake.url, inventoryPath, redisUrl: redis.url,
@@ -44,6 +47,7 @@ afterAll(async () => {
   await stopAll(procs);
   await pool?.end();
   await fake?.close();
+  if (inventoryPath) await rm(dirname(inventoryPath), { recursive: true, force: true });
   await Promise.all([db?.drop(), redis?.stop(), sshd?.stop()]);
 });
 
