@@ -11,6 +11,7 @@ import { executePoolKill, type PoolKillParams } from '../src/remediation/pool-ki
 import { executeRollback, type RollbackParams } from '../src/remediation/rollback.js';
 import { HostUnreachableError, type UnreachableReason } from '../src/transport/ssh-errors.js';
 import { connectSsh } from '../src/transport/ssh-transport.js';
+import { retryFor } from '../src/util/retry-for.js';
 
 export interface RemediateDeps {
   pool: pg.Pool;
@@ -91,18 +92,26 @@ export function remediateProcessor(deps: RemediateDeps) {
       // Our own code failed somewhere in the middle: we cannot say what the host went through.
       log.error({ err }, 'remediation threw');
       outcome = { state: 'unknown', summary: `diagbot failed while running this action (${(err as Error).message}): verify the host by hand.`, result: {}, output: '' };
+    }
+    const durationMs = Math.round(performance.now() - started);
+    // The outcome is known here; a Postgres blip must not turn it into `unknown`. The heartbeat
+    // keeps beating meanwhile so no sweeper declares this worker dead.
+    let finished: Finished | null;
+    try {
+      finished = await retryFor(RECORD_FOR_MS, 1000, () => finishAction(deps.pool, actionId, outcome.state, outcome.summary,
+        { ...outcome.result, ...(outcome.output ? { output: outcome.output.slice(-2000) } : {}) }, { durationMs, output: outcome.output }),
+      (err) => log.warn({ err: (err as Error).message }, 'could not record the outcome yet; retrying while Postgres comes back'));
     } finally {
       clearInterval(beat);
     }
-    const durationMs = Math.round(performance.now() - started);
-    const finished = await finishAction(deps.pool, actionId, outcome.state, outcome.summary,
-      { ...outcome.result, ...(outcome.output ? { output: outcome.output.slice(-2000) } : {}) }, { durationMs, output: outcome.output });
     log.info({ state: outcome.state, durationMs, summary: outcome.summary }, 'remediation finished');
     deps.onOutcome?.(action.kind, outcome.state);
     if (finished) await afterFinish(deps, finished);
     return outcome.state;
   };
 }
+
+const RECORD_FOR_MS = 60_000;
 
 /** Publishes the outcome and, unless nothing ran, schedules the check after the settle time. */
 export async function afterFinish(deps: Pick<RemediateDeps, 'pool' | 'queues' | 'settleMs'>, f: Finished): Promise<void> {

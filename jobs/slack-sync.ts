@@ -11,6 +11,7 @@ import type { SlackSyncJobData } from '../src/queue/job-queues.js';
 import { replyFor } from '../src/slack/diagnosis-reply.js';
 import { renderActionResult, renderIncidentParent, renderResolvedReply, type SlackMessage } from '../src/slack/render/index.js';
 import { SlackApiError, type SlackClient } from '../src/slack/slack-client.js';
+import { retryFor } from '../src/util/retry-for.js';
 import { actionView, isFinal, snapshotView } from '../src/slack/snapshot-view.js';
 
 export interface SlackSyncDeps { pool: pg.Pool; slack: SlackClient; log: Logger; owner: string }
@@ -41,29 +42,34 @@ async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
   const view = snapshotView(s);
   let parentTs = incident.parentTs;
   if (!parentTs) {
-    parentTs = await postOrFallback(deps, incident.channel, renderIncidentParent(view));
-    await saveParentTs(deps.pool, incident.id, parentTs);
+    const posted = await postOrFallback(deps, incident.channel, renderIncidentParent(view));
+    await persist(deps, 'parent ts', () => saveParentTs(deps.pool, incident.id, posted));
+    parentTs = posted;
   } else if (incident.postedRevision < incident.revision) {
     await deps.slack.update(incident.channel, parentTs, renderIncidentParent(view));
   }
   // How each remediation ended, once, before the check that follows it.
   for (const a of s.actions) {
     if (!isFinal(a.state) || a.resultTs) continue;
-    await saveActionResultTs(deps.pool, a.id, await postOrFallback(deps, incident.channel, renderActionResult(actionView(a), { incidentId: incident.id }), parentTs));
+    const ts = await postOrFallback(deps, incident.channel, renderActionResult(actionView(a), { incidentId: incident.id }), parentTs);
+    await persist(deps, 'action result ts', () => saveActionResultTs(deps.pool, a.id, ts));
   }
   for (const d of s.diagnoses) {
     if (d.replyTs && d.postedReplyRevision >= d.replyRevision) continue;
     const msg = replyFor(d, s);
     if (!msg) continue;
-    if (!d.replyTs) await saveReplyTs(deps.pool, d.id, await postOrFallback(deps, incident.channel, msg, parentTs), d.replyRevision);
-    else {
+    if (!d.replyTs) {
+      const ts = await postOrFallback(deps, incident.channel, msg, parentTs);
+      await persist(deps, 'reply ts', () => saveReplyTs(deps.pool, d.id, ts, d.replyRevision));
+    } else {
       // Buttons that were used disappear; the reply now says who did what and how it ended.
       await deps.slack.update(incident.channel, d.replyTs, msg);
       await markReplyPosted(deps.pool, d.id, d.replyRevision);
     }
   }
   if (incident.status === 'resolved' && !incident.resolvedReplyTs) {
-    await saveResolvedReplyTs(deps.pool, incident.id, await postOrFallback(deps, incident.channel, renderResolvedReply(view), parentTs));
+    const ts = await postOrFallback(deps, incident.channel, renderResolvedReply(view), parentTs);
+    await persist(deps, 'resolved reply ts', () => saveResolvedReplyTs(deps.pool, incident.id, ts));
   }
 }
 
@@ -76,25 +82,20 @@ async function tellRequester(deps: SlackSyncDeps, s: SyncSnapshot, err: SlackApi
 }
 
 /**
- * A lease left behind because Postgres went away mid-publish would hold every Slack update of the
- * incident for LEASE_MS, and the jobs waiting for it would fill the worker's slots, stalling other
- * incidents too (found by the reliability suite: a 7 s Postgres restart held Slack back ~100 s).
- * So the release is retried while Postgres comes back, as long as others would wait for it.
+ * Writes that must not be lost to a short Postgres outage are retried while it comes back, as
+ * long as others would wait for the lease (LEASE_WAIT_MS):
+ * - the `ts` of a message just posted: without it the job's retry posts the message again
+ *   (found by the reliability suite: a Postgres crash mid-publish doubled a parent message);
+ * - the lease release: a lease left behind holds every Slack update of the incident for
+ *   LEASE_MS, and the jobs waiting for it fill the worker's slots (a 7 s restart held Slack ~100 s).
  */
+function persist(deps: SlackSyncDeps, what: string, write: () => Promise<void>): Promise<void> {
+  return retryFor(LEASE_WAIT_MS, 500, write, (err) => deps.log.warn({ err: (err as Error).message, what }, 'Postgres write failed; retrying while it comes back'));
+}
+
 async function releaseLease(deps: SlackSyncDeps, incidentId: number, owner: string, log: SlackSyncDeps['log']): Promise<void> {
-  const giveUpAt = Date.now() + LEASE_WAIT_MS;
-  for (;;) {
-    try {
-      await releaseSyncLease(deps.pool, incidentId, owner);
-      return;
-    } catch (err) {
-      if (Date.now() > giveUpAt) {
-        log.warn({ err }, 'could not release the publish lease; it expires by itself');
-        return;
-      }
-      await sleep(500);
-    }
-  }
+  await persist(deps, 'lease release', () => releaseSyncLease(deps.pool, incidentId, owner))
+    .catch((err: unknown) => log.warn({ err }, 'could not release the publish lease; it expires by itself'));
 }
 
 export function slackSyncProcessor(deps: SlackSyncDeps) {

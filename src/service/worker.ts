@@ -37,7 +37,10 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
   const diagnose = new Worker(QUEUE_NAMES.diagnose, track('diagnose', diagnoseProcessor({
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
     remediations, offerTtlMs: config.ACTION_OFFER_TTL_MS, onConnect: (outcome) => metrics.sshConnects.inc({ outcome }),
-  })), { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockDuration: config.DIAGNOSE_TIMEOUT_MS + 30_000, maxStalledCount: 2 });
+  })), { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY,
+    // The lock is renewed every 15 s while a diagnosis runs; a dead worker's job is taken over
+    // after at most ~45 s (lock expiry + the next stalled check), not a minute and more.
+    lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 });
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   // maxStalledCount 0: a remediation whose worker died is failed by the queue, never handed to
   // another worker (and beginExecution would refuse it anyway).

@@ -18,8 +18,8 @@ import type pg from 'pg';
 // host is slow (a real sshd whose every command waits 2 s first: the diagnosis takes ~4-5 s, and
 // its SSH connection stays open all that time). The worker to kill is the one holding that SSH
 // connection (seen in /proc), so the other one must take the job over. BullMQ hands it over
-// once the dead worker's lock expires (lockDuration = DIAGNOSE_TIMEOUT_MS + 30 s) and a live
-// worker's stalled-job check (every 30 s) finds it: up to ~70 s here.
+// once the dead worker's lock expires (lockDuration 30 s) and a live worker's stalled-job check
+// (every 15 s) finds it: up to ~45 s.
 
 const lab = inject('lab');
 let fake: FakeSlack;
