@@ -22,8 +22,12 @@ export interface DiagnoseDeps {
   onConnect?: DiagnoseOptions['onConnect'];
 }
 
-/** A check after a remediation looks only at what happened since it (never less than 5 s). */
-const windowSince = (ms: number) => Math.max(5000, ms) / 60_000;
+/**
+ * A check after a remediation looks only at what happened since it ended. The host's clock and
+ * its log stamps have whole seconds, so the window starts a second later than that, or it
+ * could count the failures that made someone press the button.
+ */
+const windowSince = (ms: number) => Math.max(1000, ms - 1000) / 60_000;
 
 /**
  * Runs the read-only triage on one host, stores the result and the remediation offers it calls
