@@ -16,7 +16,10 @@ import { actionView, isFinal, snapshotView } from '../src/slack/snapshot-view.js
 
 export interface SlackSyncDeps { pool: pg.Pool; slack: SlackClient; log: Logger; owner: string }
 
-const LEASE_MS = 120_000;
+// Short, and renewed while the publisher works (429 waits can make a publish long): a worker that
+// dies holding it blocks the incident's Slack updates for LEASE_MS at most, less than others wait.
+const LEASE_MS = 20_000;
+const LEASE_RENEW_MS = 5000;
 const LEASE_WAIT_MS = 30_000;
 
 /** A message Slack refused for its shape is sent again as plain text rather than not at all. */
@@ -110,6 +113,10 @@ export function slackSyncProcessor(deps: SlackSyncDeps) {
       if (Date.now() > waitUntil) throw new Error(`incident ${incidentId} is being published by another worker`);
       await sleep(100 + Math.random() * 200);
     }
+    // Acquiring again as the same owner extends the lease.
+    const renew = setInterval(() => {
+      acquireSyncLease(deps.pool, incidentId, owner, LEASE_MS).catch((err) => log.warn({ err }, 'could not renew the publish lease'));
+    }, LEASE_RENEW_MS);
     try {
       const s = await loadSyncSnapshot(deps.pool, incidentId);
       if (!s) throw new UnrecoverableError(`incident ${incidentId} does not exist`);
@@ -134,6 +141,7 @@ export function slackSyncProcessor(deps: SlackSyncDeps) {
         return `Slack error ${err.slackError}`;
       }
     } finally {
+      clearInterval(renew);
       await releaseLease(deps, incidentId, owner, log);
     }
   };
