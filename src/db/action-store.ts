@@ -41,8 +41,20 @@ export function toActionRow(r: Record<string, unknown>): ActionRow {
 
 export interface Offer { incidentId: number; diagnosisId: number | null; host: string; kind: ActionKind; params: Record<string, unknown>; ttlMs: number }
 
-/** Creates the offer, or returns the one already made for this diagnosis and kind. */
+/**
+ * Creates the offer, or returns the one already made for this diagnosis and kind. Older open
+ * offers of the same kind for the host in this incident are withdrawn (their replies re-render
+ * without the button): one live button per host and remediation, the newest.
+ */
 export async function proposeAction(db: Queryable, o: Offer): Promise<ActionRow> {
+  const withdrawn = await db.query<{ diagnosis_id: string | null }>(
+    `UPDATE actions SET state = 'expired', expires_at = LEAST(expires_at, now()), result = $5
+     WHERE incident_id = $1 AND host = $2 AND kind = $3 AND state = 'proposed' AND diagnosis_id IS DISTINCT FROM $4
+     RETURNING diagnosis_id`,
+    [o.incidentId, o.host, o.kind, o.diagnosisId, JSON.stringify({ summary: 'Withdrawn: a newer diagnosis of this host made a fresh offer further down the thread.' })]);
+  for (const w of withdrawn.rows) {
+    if (w.diagnosis_id !== null) await db.query('UPDATE diagnoses SET reply_revision = reply_revision + 1 WHERE id = $1', [w.diagnosis_id]);
+  }
   const id = `act_${randomBytes(16).toString('base64url')}`;
   const inserted = await db.query(
     `INSERT INTO actions (id, incident_id, diagnosis_id, host, kind, params, expires_at)

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { JobQueues } from '../queue/job-queues.js';
 import type { ApproverDecision } from '../slack/approvers.js';
+import { userMention } from '../slack/render/mrkdwn.js';
 import { ACTION_IDS } from '../slack/render/render-actions.js';
 import { withTimeout } from '../util/with-timeout.js';
 
@@ -81,10 +82,13 @@ async function remediation(deps: ActionButtonDeps, p: Press): Promise<void> {
     deps.metrics.actions.inc({ kind, outcome: `refused_${claim.reason}` });
     if (claim.revision !== null && claim.action) await deps.queues.addSlackSync(claim.action.incidentId, claim.revision);
     const a = claim.action;
-    const text = claim.reason === 'expired'
+    const withdrawn = typeof a?.result?.summary === 'string' && a.result.summary.startsWith('Withdrawn');
+    const text = claim.reason === 'expired' && withdrawn
+      ? `:clock3: This offer was replaced by a newer one further down the thread; use that one. ${NOTHING_RAN}`
+      : claim.reason === 'expired'
       ? `:clock3: This offer expired${a ? when(a.expiresAt) : ''}: the host may have changed since. Press *Re-run diagnosis* for a fresh one. ${NOTHING_RAN}`
       : claim.reason === 'taken' && a
-        ? `:information_source: ${VERB[a.kind]} was already started by <@${a.startedBy}>${when(a.startedAt)} (now ${a.state}); it runs once. ${NOTHING_RAN}`
+        ? `:information_source: ${VERB[a.kind]} was already started by ${userMention(a.startedBy ?? 'someone')}${when(a.startedAt)} (now ${a.state}); it runs once. ${NOTHING_RAN}`
         : `:warning: This action cannot be run. ${NOTHING_RAN}`;
     return p.tell(text);
   }

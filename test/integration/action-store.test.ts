@@ -38,6 +38,19 @@ describe('remediation actions', () => {
     expect(isActionId('rollback web-1')).toBe(false);
   });
 
+  it('withdraws an older open offer when a newer diagnosis of the host makes one', async () => {
+    const dOld = Number((await pool.query("INSERT INTO diagnoses (incident_id, host, state) VALUES ($1, 'w', 'done') RETURNING id", [incidentId])).rows[0].id);
+    const dNew = Number((await pool.query("INSERT INTO diagnoses (incident_id, host, trigger) VALUES ($1, 'w', 'rerun') RETURNING id", [incidentId])).rows[0].id);
+    const older = await proposeAction(pool, { incidentId, diagnosisId: dOld, host: 'w', kind: 'rollback', params: {}, ttlMs: 60_000 });
+    const newer = await proposeAction(pool, { incidentId, diagnosisId: dNew, host: 'w', kind: 'rollback', params: {}, ttlMs: 60_000 });
+    expect(newer.id).not.toBe(older.id);
+    expect(await claimAction(pool, older.id, 'U1')).toMatchObject({ ok: false, reason: 'expired', action: { state: 'expired', result: { summary: expect.stringMatching(/^Withdrawn/) } } });
+    const rev = await pool.query('SELECT reply_revision FROM diagnoses WHERE id = $1', [dOld]);
+    expect(rev.rows[0].reply_revision).toBe(2);
+    expect((await claimAction(pool, newer.id, 'U1')).ok).toBe(true);
+    expect(await finishAction(pool, newer.id, 'skipped', 'test', {}, { durationMs: 0 })).not.toBeNull();
+  });
+
   it('lets exactly one of 20 concurrent clicks run, tells the others who did, and audits all', async () => {
     const a = await offer('kill_idle_connections');
     const users = Array.from({ length: 20 }, (_, i) => `U${String(i).padStart(4, '0')}`);

@@ -96,7 +96,11 @@ const ICON: Record<Exclude<ActionViewState, 'proposed'>, string> = {
 /** One line for an offer that was pressed or expired: the button is gone, this says what became of it. */
 export function actionStatusLine(a: ActionView): string {
   if (a.state === 'proposed') return '';
-  if (a.state === 'expired') return `${ICON.expired} ${NAME[a.kind]} was offered until ${slackDate(a.expiresAt)} and expired unused; press *Re-run diagnosis* for a fresh offer.`;
+  if (a.state === 'expired') {
+    return a.summary
+      ? `${ICON.expired} ${NAME[a.kind]} offer: ${escapeMrkdwn(s(a.summary, 300))}`
+      : `${ICON.expired} ${NAME[a.kind]} was offered until ${slackDate(a.expiresAt)} and expired unused; press *Re-run diagnosis* for a fresh offer.`;
+  }
   const who = a.startedBy ? ` by ${userMention(a.startedBy)}` : '';
   const when = a.startedAt ? ` at ${slackDate(a.startedAt)}` : '';
   if (a.state === 'running') return `${ICON.running} *${NAME[a.kind]}* started${who}${when}: running…`;
