@@ -3,6 +3,7 @@ import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
 import { alertmanagerPayload } from '../helpers/alert-payloads.js';
 import { ALERT_CHANNEL, serviceEnv, startService, TEST_WEBHOOK_TOKEN, type ServiceUnderTest } from '../helpers/diagbot-service.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { sample } from '../helpers/prom-text.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 // /metrics end to end: SSH connect outcomes by reason and queue job counts, read from the real
@@ -14,16 +15,6 @@ let db: TestDatabase;
 let redisProxy: TcpProxy;
 let svc: ServiceUnderTest;
 
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[2] ?? '').split(',').filter(Boolean);
-    if (want.every((w) => have.includes(w)) && have.length === want.length) return Number(m[3]);
-  }
-  return undefined;
-}
 
 const scrape = async () => {
   const started = performance.now();

@@ -7,30 +7,7 @@ export function healthUrl(p: DiagbotProcess): string {
   return `http://127.0.0.1:${String(line.port)}`;
 }
 
-/** Prometheus text → value of one series (labels must match exactly), or undefined. */
-export function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[2] ?? '').split(',').filter(Boolean);
-    if (have.length === want.length && want.every((w) => have.includes(w))) return Number(m[3]);
-  }
-  return undefined;
-}
-
-/** Sum of every series of `name` whose labels include `labels`. */
-export function sampleSum(text: string, name: string, labels: Record<string, string> = {}): number {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[2] ?? '').split(',').filter(Boolean);
-    if (want.every((w) => have.includes(w))) sum += Number(m[3]);
-  }
-  return sum;
-}
+export { sample, sampleSum } from '../../helpers/prom-text.js';
 
 export async function metricsOf(baseUrl: string): Promise<string> {
   const r = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });

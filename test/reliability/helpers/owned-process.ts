@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createServer } from 'node:net';
 
 /**
  * A daemon this test started and may kill: only by the pid recorded when it was spawned, never by
@@ -36,17 +35,7 @@ export function spawnOwned(cmd: string, args: string[], opts: SpawnOptions, back
   };
 }
 
-/** A port that was free on 127.0.0.1 a moment ago (callers that bind later retry on a clash). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../../helpers/free-port.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

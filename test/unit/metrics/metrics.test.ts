@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics, type JobCounts } from '../../../src/metrics/metrics.js';
+import { sample } from '../../helpers/prom-text.js';
 
-/** The value of one sample in Prometheus text format, or undefined when the series is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[2] ?? '').split(',').filter(Boolean);
-    if (want.every((w) => have.includes(w)) && have.length === want.length) return Number(m[3]);
-  }
-  return undefined;
-}
 
 const COUNTS: JobCounts = {
   diagnose: { waiting: 3, active: 2, delayed: 1, failed: 0, completed: 40 },
