@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { parsePgActivity } from '../core/parsers/pg-activity.js';
 import { loadPostgresPoolQuery } from '../triage/command-set.js';
+import { withHostPostgres } from '../triage/host-postgres.js';
 import type { RemediationDefinitions } from './definitions.js';
 import type { ActionOutcome } from './outcome.js';
 
@@ -40,21 +41,6 @@ export function describeTarget(url: string): string {
   }
 }
 
-async function withClient<T>(url: string, timeoutMs: number, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
-    connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs,
-    query_timeout: timeoutMs + 500, application_name: 'diagbot-remediation',
-  });
-  // A backend killed under us must not crash the process.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 function toConnection(r: Record<string, unknown>): PoolConnection {
   return {
     pid: Number(r.pid), user: String(r.usename), application: String(r.application_name), client: String(r.client),
@@ -78,7 +64,7 @@ async function privileges(c: pg.Client): Promise<{ seesAll: boolean; canSignal: 
 
 /** The connections an offer would end right now; none → no button (and the reason why). */
 export async function previewPoolKill(url: string, d: Defs): Promise<{ params: PoolKillParams } | { reason: string }> {
-  const { connections, seesAll, canSignal } = await withClient(url, d.statementTimeoutMs, async (c) => ({ ...(await privileges(c)), connections: await candidates(c, d) }));
+  const { connections, seesAll, canSignal } = await withHostPostgres(url, d.statementTimeoutMs, 'diagbot-remediation', async (c) => ({ ...(await privileges(c)), connections: await candidates(c, d) }));
   if (!canSignal) return { reason: `diagbot's Postgres role (${describeTarget(url)}) may not end other sessions: grant it pg_signal_backend` };
   if (!seesAll) return { reason: `diagbot's Postgres role (${describeTarget(url)}) cannot see other roles' sessions: grant it pg_monitor` };
   if (connections.length === 0) {
@@ -99,7 +85,7 @@ export async function executePoolKill(url: string, host: string, p: PoolKillPara
   const shown = new Set(p.connections.map(key));
   let killSent = false;
   try {
-    return await withClient(url, d.statementTimeoutMs, async (c) => {
+    return await withHostPostgres(url, d.statementTimeoutMs, 'diagbot-remediation', async (c) => {
       const before = await slotsByState(c);
       // Re-applies every condition in the same statement as the kill: a connection that became
       // active, or belongs to a backend that is no longer the one shown, is left alone.
