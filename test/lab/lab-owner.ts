@@ -3,9 +3,10 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabInfo } from './lab-types.js';
+import { LAB_BLOCK } from './scenarios.js';
 
 /**
- * The lab's addresses are fixed, so there is one lab per machine whatever its dir: the process
+ * The lab's addresses are fixed (per DIAGBOT_LAB_BLOCK), so there is one lab per block whatever its dir: the process
  * that starts it owns it (a machine-wide owner file naming pid and dir); other test runs may
  * borrow a running lab with a lease, and the owner waits for their leases before tearing it
  * down. A dead owner's claim is void.
@@ -16,7 +17,7 @@ export class LabInUseError extends Error {
   }
 }
 
-const OWNER_FILE = join(tmpdir(), 'diagbot-lab-owner.json');
+const OWNER_FILE = join(tmpdir(), LAB_BLOCK === 10 ? 'diagbot-lab-owner.json' : `diagbot-lab-owner-${LAB_BLOCK}.json`);
 const leaseDir = (dir: string) => join(dir, 'leases');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -43,7 +43,7 @@ export interface TrafficStep {
 /** A scenario host: how it is built, what traffic it gets, what diagbot should conclude. */
 export interface Scenario {
   name: string;
-  /** Last octet in 127.0.10.0/24 (scenarios) — fixed so addresses stay stable between runs. */
+  /** Last octet in 127.0.B.0/24 (scenarios, B = DIAGBOT_LAB_BLOCK) — fixed so addresses stay stable between runs. */
   octet: number;
   expected: string | null;
   /** 'none' = no sshd at all; 'silent' = a listener that never sends a banner. */

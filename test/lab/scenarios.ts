@@ -190,18 +190,31 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
   },
 ];
 
-/** Downstream the dependency-down app calls; nothing ever listens there. */
-export const DEAD_DEPENDENCY = '127.0.10.99:9999';
+/**
+ * Third octet of the scenario addresses (127.0.B.x; bench copies on 127.0.B+10.x). One lab runs
+ * per block, so checkouts working side by side each pick their own (DIAGBOT_LAB_BLOCK, default 10).
+ */
+export const LAB_BLOCK = labBlock(process.env.DIAGBOT_LAB_BLOCK);
 
-export function scenarioAddress(s: Scenario): string {
-  return `127.0.10.${s.octet}`;
+function labBlock(v: string | undefined): number {
+  if (v === undefined || v === '') return 10;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 240) throw new Error(`DIAGBOT_LAB_BLOCK must be an integer 1..240 (got ${JSON.stringify(v)})`);
+  return n;
 }
 
-/** Copies of `healthy` for load tests, on 127.0.20.1..n. */
+/** Downstream the dependency-down app calls; nothing ever listens there. */
+export const DEAD_DEPENDENCY = `127.0.${LAB_BLOCK}.99:9999`;
+
+export function scenarioAddress(s: Scenario): string {
+  return `127.0.${LAB_BLOCK}.${s.octet}`;
+}
+
+/** Copies of `healthy` for load tests, on 127.0.B+10.1..n. */
 export function benchScenarios(n: number): { scenario: Scenario; address: string }[] {
   const healthy = SCENARIOS.find((s) => s.name === 'healthy')!;
   return Array.from({ length: n }, (_, i) => ({
     scenario: { ...healthy, name: `bench-${i + 1}` },
-    address: `127.0.20.${i + 1}`,
+    address: `127.0.${LAB_BLOCK + 10}.${i + 1}`,
   }));
 }
