@@ -53,7 +53,7 @@ export async function runDiagnose(hostNames: string[], opts: DiagnoseCliOptions,
 
   const showProgress = opts.format === 'text' && io.stderr.isTTY === true;
   const progress = showProgress ? new Progress(io.stderr, hosts.map((h) => h.name)) : null;
-  const diagnoses = await diagnoseHosts(hosts, { timeoutMs, commands, ...(progress ? { onPhase: (h, p) => progress.update(h, p) } : {}) });
+  const diagnoses = await diagnoseHosts(hosts, { timeoutMs, commands, inventory: inventory.hosts, ...(progress ? { onPhase: (h, p) => progress.update(h, p) } : {}) });
   progress?.clear();
 
   if (opts.dumpRaw) {

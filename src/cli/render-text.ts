@@ -24,7 +24,8 @@ function excerptLines(c: Colors, f: Finding, indent: string, maxLines: number): 
 }
 
 export function renderHostText(r: HostResult, c: Colors): string {
-  const head = `${c.bold(r.host)} ${c.dim(`(${r.address}, ${r.durationMs} ms)`)}`;
+  const via = r.via ? c.dim(` — behind ${r.via.host}, whose nginx sends requests to ${r.via.target}`) : '';
+  const head = `${c.bold(r.host)} ${c.dim(`(${r.address}, ${r.durationMs} ms)`)}${via}`;
   if (!r.reachable) {
     return `${head}\n  ${c.red(c.bold('UNREACHABLE'))} ${c.dim(`host_unreachable/${r.errorReason ?? 'other'}`)}: ${r.error}\n`;
   }
@@ -51,6 +52,9 @@ export function renderHostText(r: HostResult, c: Colors): string {
     lines.push(`  ${c.dim(`command ${x.id}${x.target ? ` ${x.target}` : ''}: ${what}`)}`);
   }
   for (const n of r.notes) lines.push(`  ${c.dim(`note: ${n}`)}`);
+  // Which app logs the findings rest on (and how each was found) is worth seeing on every host.
+  const appLogs = r.checks.find((k) => k.area === 'app_logs');
+  if (r.rootCause && appLogs) lines.push(`  ${c.dim(`app logs: ${appLogs.detail}`)}`);
   // Coverage matters most when nothing was found; JSON always carries it.
   if (!r.rootCause && r.checks.length > 0) {
     lines.push(`  ${c.dim('checked:')}`);

@@ -9,8 +9,6 @@ import { hostNameSchema, inventoryFileSchema } from './inventory-schema.js';
 /** Built-in host meaning "this machine, without SSH". */
 export const LOCAL_HOST = 'local';
 
-/** App log locations tried when a host's inventory names none. */
-export const DEFAULT_APP_LOG_GLOBS = ['/srv/app/shared/log/*.log', '/srv/app/current/log/*.log', '/var/log/app/*.log'];
 
 export interface InventoryHost {
   name: string;
@@ -38,7 +36,7 @@ const BUILTIN_DEFAULTS = { user: 'triage', port: 22, privateKeyPath: '~/.ssh/dia
 export function localHost(): InventoryHost {
   return {
     name: LOCAL_HOST, address: '127.0.0.1', port: 0, user: '', privateKeyPath: '', knownHostsPath: '',
-    connectTimeoutMs: 0, sudo: false, labels: {}, appLogGlobs: DEFAULT_APP_LOG_GLOBS, local: true,
+    connectTimeoutMs: 0, sudo: false, labels: {}, appLogGlobs: [], local: true,
   };
 }
 
@@ -113,7 +111,8 @@ export function parseInventory(text: string, path: string): Inventory {
       labels: h.labels,
       ...(h.postgres ? { postgres: h.postgres } : {}),
       ...(h.deploy ? { deploy: h.deploy } : {}),
-      appLogGlobs: h.app?.logPaths ?? DEFAULT_APP_LOG_GLOBS,
+      // No logPaths: the app's logs are discovered on the host (src/core/app-discovery).
+      appLogGlobs: h.app?.logPaths ?? [],
       local: false,
     });
   }

@@ -1,3 +1,6 @@
+import { chooseFromProbe, planAppLogSearch } from './app-discovery/plan-app-logs.js';
+import { describeAppSources } from './app-discovery/app-sources.js';
+import { appLogText, withoutSectionHeaders } from './app-log-text.js';
 import { findOutput, findOutputs, problemNote, usableStdout } from './command-outputs.js';
 import { DEFAULT_WINDOW_MINUTES, type CommandStatus, type HostEvidence } from './host-evidence.js';
 import { parseAccessLog } from './parsers/access-log.js';
@@ -92,15 +95,21 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
     if (!text || !out.target) return [];
     const { name, def } = formatFor(config, out.target);
     if (!def && config) notes.push(`${out.target}: log_format ${name} is not defined in the config; trying the known formats`);
-    return [parseAccessLog(out.target, text, def, formats)];
+    return [parseAccessLog(out.target, withoutSectionHeaders(text), def, formats)];
   });
   for (const a of accessLogs) notes.push(...a.notes);
   const errorLogs = findOutputs(outputs, 'error_log').flatMap((out) => {
     const text = usableStdout(out);
-    return text && out.target ? [parseErrorLog(out.target, text, tz)] : [];
+    return text && out.target ? [parseErrorLog(out.target, withoutSectionHeaders(text), tz)] : [];
   });
 
-  const app = parsed(outputs, 'app_log', (t) => parseAppLog(t, tz));
+  const appText = appLogText(outputs);
+  const app = appText ? parseAppLog(appText, tz) : null;
+  // Redo the (pure) log search from the raw outputs, so the report can say how each log was found.
+  const search = planAppLogSearch(outputs, raw.context, config);
+  const choice = chooseFromProbe(search, outputs, hostInfo?.nowMs ?? 0, new Set([...logPlan.accessLogs, ...logPlan.errorLogs]));
+  const appSources = describeAppSources(search, choice, raw.context.appLogGlobs, findOutput(outputs, 'log_probe') !== undefined);
+  notes.push(...appSources.notes);
   const logTimes = [
     ...accessLogs.flatMap((a) => Object.keys(a.requestsPerSecond).map(Number)),
     ...errorLogs.flatMap((e) => e.entries.map((x) => x.timeMs ?? 0)),
@@ -126,6 +135,7 @@ export function buildEvidence(raw: RawHostOutputs): HostEvidence {
     memory: parsed(outputs, 'memory', parseMemory),
     kernel: parsed(outputs, 'kernel_log', (t) => parseKernelLog(t, { nowMs: hostInfo?.nowMs ?? null, uptimeS: hostInfo?.uptimeS ?? null, tzOffsetMinutes: tz })),
     app,
+    appSources,
     releases: parsed(outputs, 'releases', parseReleases),
     pg: parsed(outputs, 'pg_activity', parsePgActivity),
     timeline: { windowStartMs: 0, first5xx: null, firstNewError: null, lastDeploy: null },

@@ -1,3 +1,4 @@
+import { describeAppLogCoverage } from './app-discovery/app-sources.js';
 import type { HostEvidence } from './host-evidence.js';
 import { makeWindow, countInWindow } from './rules/window.js';
 
@@ -41,10 +42,8 @@ function errorLogCheck(ev: HostEvidence): Check {
 }
 
 function appCheck(ev: HostEvidence): Check {
-  if (!ev.app || ev.app.files.length === 0) {
-    return { area: 'app_logs', checked: false, detail: `no app log found (looked in ${ev.context.appLogGlobs.join(' ') || 'nothing configured'})` };
-  }
-  return { area: 'app_logs', checked: true, detail: `${ev.app.files.length} file(s), ${ev.app.totalLines} lines read` };
+  const lines = ev.app && ev.app.files.length > 0 ? ev.app.totalLines : null;
+  return { area: 'app_logs', ...describeAppLogCoverage(ev.appSources, lines) };
 }
 
 export function summarizeChecks(ev: HostEvidence, windowMinutes: number): Check[] {

@@ -1,5 +1,6 @@
 import type { LogTargetPlan } from './plan-log-targets.js';
 import type { AccessLogEvidence } from './parsers/access-log.js';
+import type { AppSources } from './app-discovery/app-sources.js';
 import type { AppLogEvidence } from './parsers/app-log.js';
 import type { DiskEvidence } from './parsers/disk.js';
 import type { ErrorLogEvidence } from './parsers/error-log.js';
@@ -64,6 +65,8 @@ export interface HostEvidence {
   memory: MemoryEvidence | null;
   kernel: KernelLogEvidence | null;
   app: AppLogEvidence | null;
+  /** Which app logs were read and how each was found; the app behind nginx and where it runs. */
+  appSources: AppSources;
   releases: ReleasesEvidence | null;
   pg: PgActivityEvidence | null;
   timeline: Timeline;

@@ -19,5 +19,6 @@ export function diagnoseOutputs(raw: RawHostOutputs, opts?: ClassifyOptions): Di
   const minutes = opts?.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
   return { ...classify(ev, opts), checks: summarizeChecks(ev, minutes), figures: hostFigures(ev, makeWindow(ev, minutes)),
     // Command failures are reported per command already (HostResult.commands).
-    notes: ev.notes.filter((n) => !ev.commands.some((c) => c.note === n)) };
+    notes: ev.notes.filter((n) => !ev.commands.some((c) => c.note === n)),
+    upstreams: ev.appSources.remote.map((r) => ({ target: r.target, host: r.peer })) };
 }

@@ -69,7 +69,13 @@ export interface RawHostOutputs {
   context: {
     hasPostgres: boolean;
     hasDeploy: boolean;
+    /** The inventory's app.logPaths: an override; when empty, app logs are discovered. */
     appLogGlobs: string[];
+    /** This host's inventory address, labels and the other inventory hosts (names and addresses),
+     *  so an nginx upstream can be recognised as another inventory host. */
+    address?: string;
+    labels?: Record<string, string>;
+    peers?: Array<{ name: string; address: string }>;
   };
   commands: CommandOutput[];
 }
@@ -93,4 +99,13 @@ export interface Diagnosis {
   figures?: HostFigures;
   /** What the evidence could not tell (a missing clock, a command without usable output…). */
   notes?: string[];
+  /** nginx upstreams on other machines (with the inventory host at that address, if any). */
+  upstreams?: RemoteUpstreamRef[];
+}
+
+export interface RemoteUpstreamRef {
+  /** `10.0.3.13:8080` as nginx names it. */
+  target: string;
+  /** The inventory host at that address or name; null when it is not in the inventory. */
+  host: string | null;
 }

@@ -8,8 +8,8 @@ import { packageRoot } from '../util/package-root.js';
 
 const commandSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
-  phase: z.enum(['facts', 'logs']),
-  when: z.enum(['always', 'nginx', 'deploy', 'app_logs']),
+  phase: z.enum(['facts', 'probe', 'logs']),
+  when: z.enum(['always', 'nginx', 'deploy', 'app_logs', 'discover']),
   timeoutMs: z.number().int().min(100).max(60_000),
   maxBytes: z.number().int().min(256).max(16 * 1024 * 1024),
   keep: z.enum(['head', 'tail']).default('head'),
@@ -18,7 +18,7 @@ const commandSchema = z.object({
 
 export type TriageCommand = z.infer<typeof commandSchema>;
 
-const PLACEHOLDERS = new Set(['target', 'currentLink', 'releasesDir', 'appLogGlobs', 'sudo']);
+const PLACEHOLDERS = new Set(['target', 'targets', 'currentLink', 'releasesDir', 'appLogGlobs', 'sudo']);
 
 export function commandsDir(): string {
   return resolve(packageRoot(), 'commands');
@@ -40,6 +40,7 @@ export function parseCommandSet(text: string, source: string): TriageCommand[] {
       if (!PLACEHOLDERS.has(m[1]!)) problems.push(`${source}: command "${c.id}" uses unknown placeholder {{${m[1]}}}`);
     }
     if (c.phase === 'logs' && !c.run.includes('{{target}}')) problems.push(`${source}: logs-phase command "${c.id}" must use {{target}}`);
+    if (c.phase === 'probe' && !c.run.includes('{{targets}}')) problems.push(`${source}: probe-phase command "${c.id}" must use {{targets}}`);
     for (const p of readOnlyProblems(c.run)) problems.push(`${source}: command "${c.id}" is not read-only: ${p}`);
   }
   if (problems.length > 0) throw new ConfigError(problems, 'triage command set');

@@ -1,4 +1,7 @@
-import { diagnoseOutputs, planLogTargets } from '../core/index.js';
+import { diagnoseOutputs } from '../core/index.js';
+import { parseNginxConfig } from '../core/parsers/nginx-config.js';
+import { isNoNginx, planFromConfig } from '../core/plan-log-targets.js';
+import { usableStdout } from '../core/command-outputs.js';
 import { unreachableFinding } from '../core/unreachable.js';
 import type { CommandOutput, RawHostOutputs } from '../core/types.js';
 import type { InventoryHost } from '../config/inventory.js';
@@ -7,6 +10,7 @@ import { HostUnreachableError, type UnreachableReason } from '../transport/ssh-e
 import { connectSsh } from '../transport/ssh-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { loadTriageCommands, type TriageCommand } from './command-set.js';
+import { collectAppLogs } from './collect-app-logs.js';
 import type { HostResult } from './host-result.js';
 import { probePostgresPool } from './postgres-pool-probe.js';
 import { applies, renderCommand } from './render-command.js';
@@ -21,6 +25,8 @@ export interface DiagnoseOptions {
   onPhase?: (host: string, phase: 'connecting' | 'collecting' | 'reading logs' | 'classifying') => void;
   /** Each SSH connect attempt's outcome (not called for `local`): `ok`, or why the host was unreachable. */
   onConnect?: (outcome: 'ok' | UnreachableReason) => void;
+  /** The other inventory hosts, so an nginx upstream on one of them is recognised by name. */
+  peers?: Array<{ name: string; address: string }>;
 }
 
 export interface HostDiagnosis {
@@ -34,9 +40,9 @@ function defaultConnect(host: InventoryHost, timeoutMs: number): Promise<Transpo
   return connectSsh({ ...host, connectTimeoutMs: Math.min(host.connectTimeoutMs, timeoutMs) });
 }
 
-async function runOne(t: Transport, cmd: TriageCommand, host: InventoryHost, deadline: number, target?: string): Promise<CommandOutput> {
+async function runOne(t: Transport, cmd: TriageCommand, host: InventoryHost, deadline: number, target?: string | string[]): Promise<CommandOutput> {
   const remaining = deadline - Date.now();
-  const base = { id: cmd.id, ...(target !== undefined ? { target } : {}) };
+  const base = { id: cmd.id, ...(typeof target === 'string' ? { target } : {}) };
   if (remaining < 200) {
     return { ...base, exitCode: null, stdout: '', stderr: '', durationMs: 0, truncated: false, timedOut: true, error: 'skipped: host time budget used up' };
   }
@@ -52,7 +58,8 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
   const startedAt = new Date();
   const started = performance.now();
   const deadline = Date.now() + opts.timeoutMs;
-  const commands = (opts.commands ?? loadTriageCommands()).filter((c) => applies(c, host));
+  const allCommands = opts.commands ?? loadTriageCommands();
+  const commands = allCommands.filter((c) => applies(c, host));
   const elapsed = () => Math.round(performance.now() - started);
   const base = { host: host.name, address: host.local ? 'local' : host.address, startedAt: startedAt.toISOString() };
 
@@ -65,7 +72,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
     const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
     if (!host.local) opts.onConnect?.(e.reason);
     return {
-      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], figures: null, notes: [] },
+      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], figures: null, notes: [], upstreams: [] },
       raw: null,
     };
   }
@@ -75,27 +82,39 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
     const logCmds = commands.filter((c) => c.phase === 'logs');
     const factRuns = new Map(facts.map((c) => [c.id, runOne(transport, c, host, deadline)]));
     const pgRun = host.postgres ? probePostgresPool(host.postgres.url, Math.min(5000, Math.max(500, deadline - Date.now()))) : null;
+    const context: RawHostOutputs['context'] = {
+      hasPostgres: host.postgres !== undefined, hasDeploy: host.deploy !== undefined, appLogGlobs: host.appLogGlobs,
+      ...(host.local ? {} : { address: host.address }), labels: host.labels,
+      peers: (opts.peers ?? []).filter((p) => p.name !== host.name),
+    };
     // Log reads depend only on where nginx writes, so they start before the slower facts finish.
     const dump = await factRuns.get('nginx_dump');
-    let plan = planLogTargets(dump ? [dump] : []);
+    const dumpText = usableStdout(dump);
+    const config = dumpText && !isNoNginx(dump) ? parseNginxConfig(dumpText) : null;
+    let plan = planFromConfig(dump ? [dump] : [], config);
     // Only a failed `nginx -T` needs the slower open-files fallback.
     if (plan.nginxPresent && plan.accessLogs.length + plan.errorLogs.length === 0) {
       const openLogs = await factRuns.get('nginx_open_logs');
-      plan = planLogTargets([...(dump ? [dump] : []), ...(openLogs ? [openLogs] : [])]);
+      plan = planFromConfig([...(dump ? [dump] : []), ...(openLogs ? [openLogs] : [])], config);
     }
     opts.onPhase?.(host.name, 'reading logs');
     const logRuns: Promise<CommandOutput>[] = [];
-    for (const cmd of logCmds) {
-      const targets = cmd.id === 'access_log' ? plan.accessLogs : cmd.id === 'error_log' ? plan.errorLogs : [];
+    for (const cmd of logCmds.filter((c) => c.id === 'access_log' || c.id === 'error_log')) {
+      const targets = cmd.id === 'access_log' ? plan.accessLogs : plan.errorLogs;
       for (const target of targets) logRuns.push(runOne(transport, cmd, host, deadline, target));
     }
-    const outputs = [...(await Promise.all([...factRuns.values(), ...logRuns])), ...(pgRun ? [await pgRun] : [])];
+    // The app's logs: found from nginx's upstreams and /proc unless the inventory names them.
+    const needed = ['app_discovery', 'processes', 'host_info'];
+    const appRun = collectAppLogs({
+      host, commands: allCommands, context, config,
+      nginxLogs: new Set([...plan.accessLogs, ...plan.errorLogs]),
+      facts: async () => [...(dump ? [dump] : []), ...(await Promise.all(needed.flatMap((id) => factRuns.get(id) ?? [])))],
+      run: (cmd, h, target) => runOne(transport, cmd, h, deadline, target),
+    });
+    const outputs = [...(await Promise.all([...factRuns.values(), ...logRuns])), ...(await appRun), ...(pgRun ? [await pgRun] : [])];
+    if (outputs.some((o) => o.id === 'releases')) context.hasDeploy = true;
     opts.onPhase?.(host.name, 'classifying');
-    const raw: RawHostOutputs = {
-      host: host.name,
-      context: { hasPostgres: host.postgres !== undefined, hasDeploy: host.deploy !== undefined, appLogGlobs: host.appLogGlobs },
-      commands: outputs,
-    };
+    const raw: RawHostOutputs = { host: host.name, context, commands: outputs };
     const diagnosis = diagnoseOutputs(raw, opts.windowMinutes !== undefined ? { windowMinutes: opts.windowMinutes } : {});
     return {
       result: {
@@ -107,6 +126,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
         checks: diagnosis.checks ?? [],
         figures: diagnosis.figures ?? null,
         notes: [...new Set([...plan.notes, ...(diagnosis.notes ?? [])])],
+        upstreams: diagnosis.upstreams ?? [],
       },
       raw,
     };

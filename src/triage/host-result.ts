@@ -1,5 +1,5 @@
 import type { CommandReportInput } from '../core/report/types.js';
-import type { CheckSummary, Finding, HostFigures, RootCause } from '../core/types.js';
+import type { CheckSummary, Finding, HostFigures, RemoteUpstreamRef, RootCause } from '../core/types.js';
 import type { UnreachableReason } from '../transport/ssh-errors.js';
 
 /** One command's outcome as reported (output itself stays out of the result). */
@@ -22,4 +22,8 @@ export interface HostResult {
   /** 5xx/requests in the window, live release, DB connections by state; null when unreachable. */
   figures: HostFigures | null;
   notes: string[];
+  /** Where this host's nginx sends requests on other machines (the tier behind it). */
+  upstreams: RemoteUpstreamRef[];
+  /** Set when this host was diagnosed because another host's nginx sends requests to it. */
+  via?: { host: string; target: string };
 }

@@ -7,7 +7,7 @@ const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'for', 'in', 'do',
 const READ_ONLY_PROGRAMS = new Set([
   'printf', 'echo', 'cat', 'head', 'tail', 'grep', 'awk', 'sort', 'uniq', 'wc', 'cut', 'tr', 'date', 'nproc',
   'hostname', 'uptime', 'ps', 'df', 'free', 'stat', 'readlink', 'ls', 'journalctl', 'dmesg', 'nginx', 'command',
-  'test', '[', 'read', 'set', 'true', 'false', 'continue', 'break', 'prlimit',
+  'test', '[', 'read', 'set', 'true', 'false', 'continue', 'break', 'prlimit', 'zcat', 'exit',
 ]);
 
 /** Flags that turn an allowed program into one that writes or signals. */

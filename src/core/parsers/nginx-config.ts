@@ -1,5 +1,6 @@
 import { parseNginxDump } from './nginx-dump.js';
 import { walkDirectives, type Directive } from './nginx-tokenize.js';
+import { collectUpstreams, type UpstreamTarget } from './nginx-upstreams.js';
 
 // The facts triage needs from the running nginx configuration: where it logs and in which
 // format, how many workers it wants, and whether it intercepts upstream errors.
@@ -48,6 +49,8 @@ export interface NginxConfig {
   usesDefaultErrorLog: boolean;
   intercepts: InterceptDirective[];
   errorPages: ErrorPageDirective[];
+  /** Where requests go: *_pass targets with upstream blocks expanded. */
+  upstreams: UpstreamTarget[];
   notes: string[];
 }
 
@@ -105,6 +108,7 @@ function defaultAccessLogApplies(tree: readonly Directive[]): boolean {
 export function parseNginxConfig(dumpText: string): NginxConfig | null {
   const dump = parseNginxDump(dumpText);
   if (!dump.ok) return null;
+  const upstreams = collectUpstreams(dump.tree);
   const cfg: NginxConfig = {
     files: dump.files,
     workerProcesses: null,
@@ -115,7 +119,8 @@ export function parseNginxConfig(dumpText: string): NginxConfig | null {
     usesDefaultErrorLog: !dump.tree.some((d) => d.name === 'error_log'),
     intercepts: [],
     errorPages: [],
-    notes: [...dump.notes],
+    upstreams: upstreams.targets,
+    notes: [...dump.notes, ...upstreams.notes],
   };
   walkDirectives(dump.tree, (d, parents) => {
     const where = describe(parents);

@@ -14,6 +14,8 @@ export interface ProcessEvidence {
   /** Workers whose parent is a master (shutting-down workers excluded). */
   nginxWorkers: ProcessRow[];
   appProcesses: ProcessRow[];
+  /** Every process, for walking a service's tree (parents, workers, supervisors). */
+  rows: ProcessRow[];
   total: number;
 }
 
@@ -29,5 +31,5 @@ export function parseProcesses(text: string): ProcessEvidence {
   const masterPids = new Set(nginxMasters.map((r) => r.pid));
   const nginxWorkers = rows.filter((r) => /^nginx: worker process$/.test(r.args.trim()) && masterPids.has(r.ppid));
   const appProcesses = rows.filter((r) => !r.args.startsWith('[') && APP_RE.test(r.args.split(' ')[0] ?? ''));
-  return { nginxMasters, nginxWorkers, appProcesses, total: rows.length };
+  return { nginxMasters, nginxWorkers, appProcesses, rows, total: rows.length };
 }

@@ -11,6 +11,14 @@ import { inWindow, type Window } from './window.js';
 export function nginxConfigInvalid(ev: HostEvidence, win: Window): Finding[] {
   const test = ev.nginx.test;
   if (!test || test.verdict !== 'invalid') return [];
+  // An installed nginx that runs nothing serves no request: its config matters only at a start.
+  if (!ev.nginx.present) {
+    return [finding({
+      category: 'nginx_config_invalid', severity: 'info', confidence: 0.5,
+      summary: `nginx is installed but not running, and nginx -t fails (${test.reason ?? 'configuration test failed'}): it would not start as configured.`,
+      evidence: [excerpt('nginx_test', test.lines)],
+    })];
+  }
   const emerg = ev.errorLogs.flatMap((log) => log.entries
     .filter((e) => e.level === 'emerg' && inWindow(win, e.timeMs))
     .map((e) => ({ e, line: e.sample >= 0 ? log.lines[e.sample] : undefined, source: log.path })));

@@ -19,6 +19,10 @@ export function upstreamAppError(ev: HostEvidence, win: Window): Finding[] {
   const appEvidence = topException ? [excerpt(topException.source, topException.excerpt)] : [];
   const top = (side: 'passthrough' | 'unknown') => stats.topEndpoints(side).map(([ep, n]) => `${ep} ×${n}`).join(', ');
   const since = stats.firstMs !== null ? ` since ${formatTime(stats.firstMs)}` : '';
+  // nginx proxies to another machine: name it, so the reader (and diagbot) look there.
+  const remote = ev.appSources.services.length === 0 ? ev.appSources.remote : [];
+  const behind = remote.length > 0
+    ? `; the 500s come from ${remote.slice(0, 3).map((r) => (r.peer ? `${r.peer} (${r.target})` : `${r.target} (not in the inventory)`)).join(', ')}` : '';
 
   const pass = stats.bySide.passthrough;
   if (pass > 0) {
@@ -32,7 +36,7 @@ export function upstreamAppError(ev: HostEvidence, win: Window): Finding[] {
       severity: errorSeverity(pass, stats.requests),
       confidence: 0.6 + (topException ? 0.25 : 0) + (pass >= 10 ? 0.1 : 0),
       summary: `${describeVolume(stats, win, all)}${recent}${since}; the upstream itself answered 5xx ${share} (${upstream}), so the application produced them` +
-        `${top('passthrough') ? `; top endpoints: ${top('passthrough')}` : ''}${topException ? `; the app log shows ${quote(topException.headline)} ×${topException.recent}` : ''}.`,
+        `${behind}${top('passthrough') ? `; top endpoints: ${top('passthrough')}` : ''}${topException ? `; the app log shows ${quote(topException.headline)} ×${topException.recent}` : ''}.`,
       evidence: [...sideEvidence(stats, 'passthrough'), ...appEvidence],
       firstSeenMs: stats.firstMs,
     }));
@@ -56,7 +60,7 @@ export function upstreamAppError(ev: HostEvidence, win: Window): Finding[] {
         severity: errorSeverity(unknown, stats.requests),
         confidence: topException ? 0.7 : 0.45,
         summary: `${describeVolume(stats, win, unknown, 'unknown')}${since}; the log format cannot show which side produced them, but the nginx error log has no nginx-internal errors` +
-          `${topException ? ` and the app log shows ${quote(topException.headline)} ×${topException.recent}` : ''}, so they most likely come from the application` +
+          `${topException ? ` and the app log shows ${quote(topException.headline)} ×${topException.recent}` : ''}, so they most likely come from the application${behind}` +
           `${top('unknown') ? `; top endpoints: ${top('unknown')}` : ''}.`,
         evidence: [...sideEvidence(stats, 'unknown'), ...appEvidence],
         firstSeenMs: stats.firstMs,

@@ -46,7 +46,7 @@ describe('README "Deploying"', () => {
     // Nothing runs under sudo as a whole; only programs marked {{sudo}} do.
     expect(wrapForHost('true', 5000)).toMatch(/ timeout -k 1 5 sh -c 'true'$/);
     const sudoHost = { ...localHost(), sudo: true };
-    const sent = loadTriageCommands().flatMap((c) => renderCommand(c, sudoHost, c.phase === 'logs' ? '/var/log/x' : undefined)
+    const sent = loadTriageCommands().flatMap((c) => renderCommand(c, sudoHost, c.phase === 'logs' ? '/var/log/x' : c.phase === 'probe' ? ['d:/var/log/x'] : undefined)
       .match(/sudo -n (\S+) (-\S+)/g) ?? []).map((m) => m.replace('sudo -n ', ''));
     const rule = /^triage ALL=\(root\) NOPASSWD: (.+)$/m.exec(section)![1]!.split(', ').map((r) => r.replace(/^\/usr\/sbin\//, ''));
     expect([...new Set(sent)].sort()).toEqual(rule.sort());

@@ -48,7 +48,7 @@ describe('triage command set', () => {
     const withSudo = set.filter((c) => c.when !== 'deploy' && c.when !== 'app_logs' && c.phase === 'facts')
       .map((c) => renderCommand(c, sudoHost)).filter((r) => r.includes('sudo'));
     expect(withSudo.flatMap((r) => r.match(/sudo -n [^;|\n]*?(?= 2>|;)/g) ?? [])).toEqual(['sudo -n nginx -T', 'sudo -n nginx -t']);
-    expect(set.map((c) => renderCommand(c, localHost(), c.phase === 'logs' ? '/var/log/x' : undefined)).join('\n')).not.toContain('sudo');
+    expect(set.map((c) => renderCommand(c, localHost(), c.phase === 'logs' ? '/var/log/x' : c.phase === 'probe' ? ['d:/var/log/x'] : undefined)).join('\n')).not.toContain('sudo');
     // The guard still checks the program behind {{sudo}}.
     expect(readOnlyProblems('{{sudo}}rm -rf /').join(' ')).toMatch(/rm/);
     expect(readOnlyProblems('{{sudo}}nginx -s stop').join(' ')).toMatch(/nginx/);
@@ -57,7 +57,10 @@ describe('triage command set', () => {
 
   it('shell-quotes discovered targets so hostile log paths stay one word', () => {
     const cmd = loadTriageCommands().find((c) => c.id === 'access_log')!;
-    expect(renderCommand(cmd, localHost(), "/var/log/a'; touch /tmp/pwned; '.log")).toBe("tail -n 5000 -- '/var/log/a'\\''; touch /tmp/pwned; '\\''.log'");
+    expect(renderCommand(cmd, localHost(), "/var/log/a'; touch /tmp/pwned; '.log")).toMatch(/^f='\/var\/log\/a'\\''; touch \/tmp\/pwned; '\\''\.log'; r=\n/);
+    const probe = loadTriageCommands().find((c) => c.id === 'log_probe')!;
+    expect(renderCommand(probe, localHost(), ["d:/var/log/a b", "f:/x'y"])).toContain(`for t in 'd:/var/log/a b' 'f:/x'\\''y'; do`);
+    expect(() => renderCommand(probe, localHost(), ['d:/a\nb'])).toThrow();
     expect(() => renderCommand(cmd, localHost(), '/var/log/a\nb')).toThrow();
   });
 });
