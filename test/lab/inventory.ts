@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import type { Scenario } from './lab-types.js';
 
@@ -19,10 +18,10 @@ export async function writeInventory(path: string, keys: { privateKeyPath: strin
       address: h.address,
       labels: { service: 'shop', role: s.nginx ? 'web' : 'app', scenario: s.name.startsWith('bench-') ? 'healthy' : s.name },
     };
-    if (s.app) {
-      entry.app = { logPaths: [`${dirname(s.app.logPath)}/*.log`] };
-      entry.deploy = { releasesDir: '/srv/app/releases', currentLink: '/srv/app/current', restartCommand: '/srv/app/bin/restart' };
-    }
+    // No app.logPaths: diagbot finds each host's app logs itself. Rollback needs the deploy
+    // section (its restart command), so hosts with the release layout have it.
+    if (s.app) entry.deploy = { releasesDir: '/srv/app/releases', currentLink: '/srv/app/current', restartCommand: '/srv/app/bin/restart' };
+    if (s.sshUser) Object.assign(entry, { user: s.sshUser, sudo: true });
     if (h.postgresUrl) entry.postgres = { url: h.postgresUrl };
     entries[h.name] = entry;
   }

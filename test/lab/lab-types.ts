@@ -28,7 +28,7 @@ export interface Lab extends LabInfo {
 }
 
 export type LogFormat = 'main' | 'upstream_first' | 'json' | 'combined';
-export type AppStack = 'node' | 'python';
+export type AppStack = 'node' | 'python' | 'gunicorn' | 'go' | 'ruby' | 'php';
 
 export interface TrafficStep {
   path: string;
@@ -51,17 +51,31 @@ export interface Scenario {
   nginx?: { format: LogFormat; accessLog: string; workers?: number; extra?: string; locations?: string };
   app?: {
     stack: AppStack;
-    /** Route module under apps/<stack>/ copied into the release as routes.(cjs|py). */
+    /** Route module under apps/<stack>/ copied into the release (node: routes.cjs, python: routes.py). */
     routes: string;
+    /** The file the app's log ends up in (for tests that read or rotate it). */
     logPath: string;
+    /**
+     * How the log gets there, as on real hosts: the app writes the file (kept open, or reopened
+     * per line), its stdout is redirected to it by the supervisor loop, supervisord captures its
+     * stdout, or runit's svlogd writes it. `flag`: the path is given as --log-file=PATH instead
+     * of in the environment.
+     */
+    logVia: 'file' | 'file-reopened' | 'flag' | 'stdout' | 'supervisord' | 'svlogd' | 'self';
     /** Shell lines run in the app's subshell right before exec (limits etc). */
     preExec?: string;
+    /** Run the app as this (lab-only) user instead of root. */
+    user?: string;
   };
+  /** Log in as this user instead of root (a least-privilege host: sudo allowlist, adm group). */
+  sshUser?: 'triage';
+  /** nginx proxies to this other lab host's app instead of its own (an LB-only host). */
+  upstreamHost?: string;
   /** Shell lines run inside the namespace after the mounts, before any service starts. */
   setup?: string;
   traffic: TrafficStep[];
   /** Something done to the running host while (or after) the traffic runs; see scenario-actions.ts. */
-  action?: 'break-config' | 'crash-workers';
+  action?: 'break-config' | 'crash-workers' | 'rotate-logs';
   /** A lab Postgres of its own on the host's address (see lab-postgres.ts). */
   postgres?: boolean | LabPostgresSpec;
   badDeploy?: boolean;

@@ -12,7 +12,7 @@ import { writeKnownHosts } from './known-hosts.js';
 import { writeInventory } from './inventory.js';
 import { waitForHttp, waitForSsh, waitUntil } from './wait-ready.js';
 import { driveTraffic } from './traffic.js';
-import { breakConfig, crashWorkers } from './scenario-actions.js';
+import { AFTER_ROTATION, breakConfig, crashWorkers, rotateLogs } from './scenario-actions.js';
 import { mapLimit } from './map-limit.js';
 import { claimLab, releaseLab, waitForBorrowers } from './lab-owner.js';
 import { assertAddressesFree } from './address-check.js';
@@ -91,7 +91,8 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
         if (p.scenario.ssh === 'none') return;
         if (p.scenario.ssh === 'silent') return record(spawnSilentListener(p.scenario.name, p.address, SSH_PORT, dir));
         p.postgres = await databases.get(p);
-        Object.assign(p, await prepareHostDir(dir, p.scenario, p.address, { authorizedKeys, postgres: p.postgres }));
+        const upstream = p.scenario.upstreamHost ? plan.find((q) => q.scenario.name === p.scenario.upstreamHost)?.address : undefined;
+        Object.assign(p, await prepareHostDir(dir, p.scenario, p.address, { authorizedKeys, postgres: p.postgres, labDir: dir, ...(upstream ? { upstreamAddress: upstream } : {}) }));
         await record(spawnNamespaceHost(p.scenario.name, p.hostDir!));
       });
     } finally {
@@ -109,8 +110,10 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
       const s = p.scenario;
       if (s.ssh === 'real') await waitForSsh(p.address, SSH_PORT);
       // App first, then nginx: probing nginx before its upstream listens would log 502s.
-      if (s.app) await waitForHttp(`http://${p.address}:9000/health`);
-      if (s.app && s.nginx) await waitForHttp(`http://${p.address}:8080/health`);
+      const behind = s.upstreamHost ? plan.find((q) => q.scenario.name === s.upstreamHost) : undefined;
+      if (behind) await waitForHttp(`http://${behind.address}:9000/health`);
+      if (s.app && s.app.stack !== 'php') await waitForHttp(`http://${p.address}:9000/health`, s.app.stack === 'go' || s.app.stack === 'ruby' ? 60_000 : undefined);
+      if ((s.app || behind) && s.nginx) await waitForHttp(`http://${p.address}:8080/health`);
     });
     const tReady = Date.now();
 
@@ -121,6 +124,14 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
       const during = s.action === 'crash-workers' ? crashWorkers(target(p)) : Promise.resolve();
       const result = await driveTraffic(base, s.traffic);
       await during;
+      if (s.action === 'rotate-logs') {
+        // nginx writes the access line when the request ends; rotate only once all are there.
+        const log = outsidePath(p.hostDir!, s.nginx!.accessLog);
+        await waitUntil(`${result.answered} access log lines in ${log}`, async () => (await countLines(log)) >= result.answered, 10_000);
+        await rotateLogs(p.hostDir!, s);
+        const after = await driveTraffic(base, AFTER_ROTATION);
+        result.answered = after.answered;
+      }
       // nginx writes the access line when the request ends; wait until all of them are there.
       if (s.nginx) {
         const log = outsidePath(p.hostDir!, s.nginx.accessLog);

@@ -40,19 +40,35 @@ http {
 `;
 }
 
-export function siteConf(s: Scenario, address: string): string {
+/** Where `location /` sends requests: the host's own app, php-fpm's socket, or another host (LB). */
+function backend(s: Scenario, address: string, upstreamAddress: string | undefined): { upstream: string; pass: string } {
+  if (s.app?.stack === 'php') {
+    return { upstream: '', pass: `fastcgi_pass unix:/run/php/shop-fpm.sock;
+        include /etc/nginx/fastcgi_params;
+        fastcgi_param SCRIPT_FILENAME /srv/app/current/index.php;` };
+  }
+  if (upstreamAddress) {
+    return { upstream: `upstream shop_backend {\n    server ${upstreamAddress}:9000 max_fails=0;\n    keepalive 8;\n}\n\n`, pass: `proxy_pass http://shop_backend;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";` };
+  }
+  return { upstream: '', pass: `proxy_pass http://${address}:9000;` };
+}
+
+export function siteConf(s: Scenario, address: string, upstreamAddress?: string): string {
   const n = s.nginx!;
-  return `server {
+  const b = backend(s, address, upstreamAddress);
+  return `${b.upstream}server {
     listen ${address}:8080;
     server_name shop.lab;
     proxy_read_timeout 30s;
 ${n.extra ?? ''}
 
     location = /old-shop { return 301 /; }
-${n.locations ?? ''}
+${(n.locations ?? '').replace(/\$LAB_ADDR/g, address)}
 
     location / {
-        proxy_pass http://${address}:9000;
+        ${b.pass}
         proxy_set_header Host $host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }

@@ -111,7 +111,7 @@ describe('remediation lab hosts at start', () => {
     const r1 = await restartCount(lab, 'rollback');
 
     // At start: the app came up from the newest release and answered 500 until the first restart.
-    const started = /release (\d{14}) listening/.exec(await text(hostFile('rollback', 'srv-app/shared/log/app.log')));
+    const started = /release (\d{14}) listening/.exec(await text(hostFile('rollback', 'var-log/shop/shop.log')));
     expect(started?.[1]).toBe(names[0]);
     const firstRestart = /^restart (\d+) /.exec(await text(hostFile('rollback', 'srv-app/shared/restarts.log')));
     const firstRestartS = firstRestart ? Number(firstRestart[1]) : Infinity;

@@ -112,11 +112,11 @@ async function trafficLogged(lab: LabInfo, name: string, steps: typeof BAD_DEPLO
  * restarts.log). Then the bad-deploy traffic runs again and this resolves once nginx has
  * logged all of it; it throws unless /api/products answered 500 again.
  *
- * Unless keepAppLog, the app log is rotated first (renamed to app.log.1, which the inventory's
- * `*.log` glob skips; the restarted app opens a new one), as logrotate with a restart would:
- * diagbot's bad_deploy rule only takes errors that first appear after the deploy as caused by
- * it, so the previous bad deploy's identical errors would otherwise make it read
- * upstream_app_error once they are a minute older than this redeploy. nginx's logs are kept.
+ * Unless keepAppLog, the app log is moved aside first (to shop.log.prev-deploy, a name no
+ * reader takes for a rotated generation; the restarted app opens a new one): diagbot's bad_deploy
+ * rule takes only errors absent just before the deploy as caused by it, and this redeploy
+ * follows the previous bad deploy's identical errors by less than that quiet period. nginx's
+ * logs are kept.
  */
 export async function redeployBad(lab: LabInfo, name: string, opts: { keepAppLog?: boolean } = {}): Promise<TrafficResult> {
   const h = host(lab, name);
@@ -128,7 +128,7 @@ cd /srv/app
 ln -sfn releases/${newest} current.deploying
 mv -T current.deploying current
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) deployed release ${newest}" >> shared/log/deploy.log
-${opts.keepAppLog ? '' : `mv -f ${appLog} ${appLog}.1`}
+${opts.keepAppLog ? '' : `mv -f ${appLog} ${appLog}.prev-deploy`}
 /srv/app/bin/restart`, 30_000);
   const result = await trafficLogged(lab, name, BAD_DEPLOY_TRAFFIC);
   if (!result.statuses[500]) throw new Error(`lab: ${name} redeployed ${newest} but answered ${JSON.stringify(result.statuses)}, no 500`);

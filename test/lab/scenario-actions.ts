@@ -1,5 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Scenario, TrafficStep } from './lab-types.js';
+import { outsidePath } from './host-dir.js';
 import { breakSiteConf } from './nginx-configs.js';
 import { sshExecOk, type SshTarget } from './host-exec.js';
 
@@ -21,3 +24,23 @@ export async function crashWorkers(target: SshTarget, rounds = 3): Promise<void>
     sleep 0.4
   done`);
 }
+
+/**
+ * logrotate with copytruncate, as many hosts run it for apps that cannot reopen their logs: the
+ * access log becomes access.log.1 (delaycompress), the app log production.log.1.gz (compress);
+ * both writers keep appending to their now empty files.
+ */
+export async function rotateLogs(hostDir: string, s: Scenario): Promise<void> {
+  const access = outsidePath(hostDir, s.nginx!.accessLog);
+  await copyFile(access, `${access}.1`);
+  await truncate(access, 0);
+  const app = outsidePath(hostDir, s.app!.logPath);
+  await writeFile(`${app}.1.gz`, gzipSync(await readFile(app)));
+  await truncate(app, 0);
+}
+
+/** What reaches a rotated host afterwards: the bad route still fails, the rest still works. */
+export const AFTER_ROTATION: TrafficStep[] = [
+  { path: '/', count: 3, status: 200 },
+  { path: '/api/products', count: 4, status: 500 },
+];

@@ -4,8 +4,13 @@ import type { Scenario, TrafficStep } from './lab-types.js';
 /** The leaky app's request paths (their query strings carry secrets nginx logs). */
 const LEAKY_PATHS = (createRequire(import.meta.url)('./apps/node/routes-leaky.cjs') as { PATHS: Record<'settings' | 'payments' | 'export', string> }).PATHS;
 
-const SHARED_LOG = '/srv/app/shared/log/app.log';
-const VAR_LOG = '/var/log/app/app.log';
+// App logs live where real services keep them, never where one default list would look: under
+// /var/log/<service>/, in the working directory, named on the command line, as stdout captured by
+// a supervisor (a shell loop, supervisord, runit's svlogd), reopened per line so no process holds
+// them. diagbot has to discover each one (src/core/app-discovery).
+type AppSpec = NonNullable<Scenario['app']>;
+const nodeApp = (routes: string, logPath: string, logVia: AppSpec['logVia'] = 'file'): AppSpec => ({ stack: 'node', routes, logPath, logVia });
+const pyApp = (routes: string, logPath: string, logVia: AppSpec['logVia'] = 'file'): AppSpec => ({ stack: 'python', routes, logPath, logVia });
 
 /** Normal shop traffic that every app answers with 2xx/3xx/404. */
 const browse = (n = 30): TrafficStep[] => [
@@ -15,8 +20,6 @@ const browse = (n = 30): TrafficStep[] => [
   { path: '/api/products/9999', count: 2, status: 404 },
 ];
 
-const nodeApp = (routes: string, logPath = SHARED_LOG) => ({ stack: 'node' as const, routes, logPath });
-const pyApp = (routes: string, logPath = SHARED_LOG) => ({ stack: 'python' as const, routes, logPath });
 
 /** What exhausts the pool: 15 leaked checkouts, then orders that time out waiting for a client. */
 export const POOL_LEAK_TRAFFIC: TrafficStep[] = [
@@ -34,24 +37,27 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'healthy', octet: 11, expected: null, ssh: 'real',
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-healthy.cjs'),
+    app: nodeApp('routes-healthy.cjs', '/var/log/shop/shop.log'),
     traffic: [...browse(40), { path: '/old-shop', count: 3, status: 301 }, { path: '/favicon-missing.png', count: 2, status: 404 }],
   },
   {
     name: 'combined-format', octet: 12, expected: 'upstream_app_error', ssh: 'real',
     nginx: { format: 'combined', accessLog: '/var/log/nginx/shop.access.log' },
-    app: nodeApp('routes-combined-format.cjs'),
+    // stdout only; the supervisor loop appends it to a file.
+    app: nodeApp('routes-combined-format.cjs', '/var/log/shop-stdout.out', 'stdout'),
     traffic: [...browse(), { path: '/api/cart', count: 20, status: 500 }],
   },
   {
     name: 'app-bug', octet: 13, expected: 'upstream_app_error', ssh: 'real',
     nginx: { format: 'json', accessLog: '/var/log/nginx/access.json.log' },
-    app: nodeApp('routes-app-bug.cjs'),
+    // Rails-style: log/production.log in the working directory (the release, linked to shared/).
+    app: nodeApp('routes-app-bug.cjs', '/srv/app/shared/log/production.log'),
     traffic: [...browse(), { path: '/api/orders', count: 20, status: 500 }],
   },
   {
     name: 'python-no-nginx', octet: 14, expected: 'unhandled_exception', ssh: 'real',
-    app: pyApp('routes_no_nginx.py', VAR_LOG),
+    // Reopened per line (never held open), in logs/ of the working directory.
+    app: pyApp('routes_no_nginx.py', '/srv/app/shared/logs/invoices.log', 'file-reopened'),
     // The machine has nginx installed; this host must not. Replace /usr/sbin by a tmpfs of
     // links to everything in it but nginx (sshd re-execs itself from /usr/sbin per login).
     setup: `mkdir -p /run/lab-sbin && mount --bind /usr/sbin /run/lab-sbin
@@ -68,7 +74,7 @@ for f in /run/lab-sbin/*; do [ "\${f##*/}" = nginx ] || ln -s "$f" /usr/sbin/; d
     location /catalog/ { rewrite ^/catalog/(.*)$ /shop/$1 last; }
     location /shop/ { rewrite ^/shop/(.*)$ /catalog/$1 last; }`,
     },
-    app: pyApp('routes_healthy.py'),
+    app: pyApp('routes_healthy.py', '/var/log/catalog/app.log'),
     traffic: [...browse(), { path: '/catalog/shoes', count: 20, status: 500 }],
   },
   {
@@ -85,7 +91,8 @@ for f in /run/lab-sbin/*; do [ "\${f##*/}" = nginx ] || ln -s "$f" /usr/sbin/; d
       locations: `
     location /errors/ { internal; root /srv/www; try_files $uri /errors/50x.html; }`,
     },
-    app: pyApp('routes_intercepted.py'),
+    // stdout captured by a real supervisord.
+    app: pyApp('routes_intercepted.py', '/var/log/supervisor/shop-stdout.log', 'supervisord'),
     traffic: [
       { path: '/', count: 15, status: 200 }, { path: '/api/products', count: 15, status: 200 },
       { path: '/api/products/9999', count: 10, status: 500 }, { path: '/api/inventory', count: 10, status: 500 },
@@ -94,21 +101,22 @@ for f in /run/lab-sbin/*; do [ "\${f##*/}" = nginx ] || ln -s "$f" /usr/sbin/; d
   {
     name: 'config-invalid', octet: 17, expected: 'nginx_config_invalid', ssh: 'real',
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-healthy.cjs'),
+    app: nodeApp('routes-healthy.cjs', '/var/log/shop/shop.log'),
     traffic: browse(),
     action: 'break-config',
   },
   {
     name: 'worker-crash', octet: 18, expected: 'worker_crash', ssh: 'real',
     nginx: { format: 'json', accessLog: '/var/log/nginx/access.log', workers: 2 },
-    app: nodeApp('routes-healthy.cjs'),
+    app: nodeApp('routes-healthy.cjs', '/var/log/shop/shop.log'),
     traffic: browse(45),
     action: 'crash-workers',
   },
   {
     name: 'fd-exhausted', octet: 19, expected: 'fd_exhaustion', ssh: 'real',
     nginx: { format: 'upstream_first', accessLog: '/var/log/nginx/access.log' },
-    app: { ...nodeApp('routes-fd-exhausted.cjs', VAR_LOG), preExec: 'ulimit -n 64' },
+    // Named on the command line (--log-file=…).
+    app: { ...nodeApp('routes-fd-exhausted.cjs', '/var/log/reports/reports.log', 'flag'), preExec: 'ulimit -n 64' },
     traffic: [
       ...browse(15),
       { path: '/api/session', count: 45, status: 200, concurrency: 1 },
@@ -119,14 +127,16 @@ for f in /run/lab-sbin/*; do [ "\${f##*/}" = nginx ] || ln -s "$f" /usr/sbin/; d
   {
     name: 'oom', octet: 20, expected: 'memory_exhaustion', ssh: 'real',
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-oom.cjs'),
+    // stdout through runit: runsv starts the app and svlogd writes /var/log/recommender/current.
+    app: nodeApp('routes-oom.cjs', '/var/log/recommender/current', 'svlogd'),
     // Each failing request lets a child node die of V8 heap exhaustion (~1 s CPU): keep it few.
     traffic: [...browse(), { path: '/api/recommendations', count: 6, status: 500, concurrency: 2 }],
   },
   {
     name: 'disk-full', octet: 21, expected: 'disk_full', ssh: 'real',
     nginx: { format: 'json', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-disk-full.cjs'),
+    // The Capistrano place: shared/log of the deploy root.
+    app: nodeApp('routes-disk-full.cjs', '/srv/app/shared/log/uploads.log'),
     // A tiny tmpfs filled to the brim is the uploads volume; df -P shows it at 100%.
     setup: `mkdir -p /srv/app/shared/uploads
 mount -t tmpfs -o size=512k tmpfs /srv/app/shared/uploads
@@ -136,21 +146,25 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
   {
     name: 'pool-exhausted', octet: 22, expected: 'db_pool_exhaustion', ssh: 'real',
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-pool-exhausted.cjs'),
+    // Named on the command line and reopened per line: only the flag says where it is.
+    app: { ...nodeApp('routes-pool-exhausted.cjs', '/var/log/orders/orders.log', 'flag'), preExec: 'export APP_LOG_REOPEN=1' },
     postgres: true,
     traffic: [...browse(), ...POOL_LEAK_TRAFFIC],
   },
   {
     name: 'bad-deploy', octet: 23, expected: 'bad_deploy', ssh: 'real',
     nginx: { format: 'upstream_first', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-bad-deploy.cjs'),
+    app: nodeApp('routes-bad-deploy.cjs', '/srv/app/shared/log/production.log'),
     badDeploy: true,
     traffic: BAD_DEPLOY_TRAFFIC,
+    // logrotate (copytruncate, compress) right after the first 5xx: the deploy, the first 5xx and
+    // the first new errors are only in access.log.1 and production.log.1.gz.
+    action: 'rotate-logs',
   },
   {
     name: 'dependency-down', octet: 24, expected: 'dependency_down', ssh: 'real',
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-dependency-down.cjs'),
+    app: nodeApp('routes-dependency-down.cjs', '/var/log/stock/stock.log'),
     traffic: [...browse(), { path: '/api/stock', count: 20, status: 500 }],
   },
   { name: 'refused', octet: 25, expected: 'host_unreachable', ssh: 'none', traffic: [] },
@@ -160,7 +174,7 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
   {
     name: 'rollback', octet: 28, expected: 'bad_deploy', ssh: 'real', mutable: true,
     nginx: { format: 'upstream_first', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-bad-deploy.cjs'),
+    app: nodeApp('routes-bad-deploy.cjs', '/var/log/shop/shop.log'),
     badDeploy: true,
     traffic: BAD_DEPLOY_TRAFFIC,
   },
@@ -168,7 +182,7 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
     name: 'pool-kill', octet: 29, expected: 'db_pool_exhaustion', ssh: 'real', mutable: true,
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
     // pool-exhausted's app plus an idle superuser session ('ops-console') that must survive a kill.
-    app: nodeApp('routes-pool-kill.cjs'),
+    app: nodeApp('routes-pool-kill.cjs', '/var/log/shop/shop.log'),
     // 15 + 2 (shop) + 1 (ops-console) = 18 held; non-superusers get max - 3 reserved = 27 slots,
     // so the diagbot role keeps 9: its own two plus the sessions tests open beside it (bystanders
     // that must survive a kill, superuser readers), which all count against the same slots.
@@ -180,13 +194,62 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
   {
     name: 'leaky', octet: 30, expected: 'upstream_app_error', ssh: 'real', mutable: true,
     nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
-    app: nodeApp('routes-leaky.cjs'),
+    app: nodeApp('routes-leaky.cjs', '/var/log/shop/shop.log'),
     traffic: [
       ...browse(),
       { path: LEAKY_PATHS.settings, count: 12, status: 500 },
       { path: LEAKY_PATHS.payments, count: 10, status: 500 },
       { path: LEAKY_PATHS.export, count: 6, status: 500, concurrency: 1 },
     ],
+  },
+  // A Python app behind gunicorn whose SQLAlchemy pool (3 connections) leaks: requests wait for a
+  // connection and fail ("QueuePool limit … reached") while Postgres has 100 slots, most free.
+  {
+    name: 'py-pool', octet: 31, expected: 'db_pool_exhaustion', ssh: 'real',
+    nginx: {
+      format: 'main', accessLog: '/var/log/nginx/orders.access.log',
+      locations: `
+    location /api/orders/export { proxy_pass http://$LAB_ADDR:9000; proxy_read_timeout 1s; }`,
+    },
+    app: { stack: 'gunicorn', routes: 'wsgi.py', logPath: '/var/log/orders/gunicorn-error.log', logVia: 'self' },
+    postgres: { maxConnections: 100, roles: 'superuser' },
+    traffic: [...browse(), { path: '/api/checkout', count: 3, status: 200, concurrency: 1 },
+      { path: '/api/orders', count: 8, status: 500, concurrency: 4 }, { path: '/api/orders/export', count: 4, status: 504, concurrency: 4 }],
+  },
+  // A Go service under runit: runsv runs it, svlogd writes its stdout to /var/log/inventory/current.
+  {
+    name: 'go-runit', octet: 32, expected: 'dependency_down', ssh: 'real',
+    nginx: { format: 'json', accessLog: '/var/log/nginx/inventory.log' },
+    app: { stack: 'go', routes: 'main.go', logPath: '/var/log/inventory/current', logVia: 'svlogd' },
+    traffic: [...browse(), { path: '/api/stock', count: 20, status: 500 }],
+  },
+  // PHP-FPM on a unix socket: workers reopen the pool's error_log per message, the config names it.
+  {
+    name: 'php-fpm', octet: 33, expected: 'memory_exhaustion', ssh: 'real',
+    nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
+    app: { stack: 'php', routes: 'index.php', logPath: '/var/log/php-fpm/shop-error.log', logVia: 'self' },
+    traffic: [...browse(), { path: '/api/report', count: 8, status: 500, concurrency: 2 }],
+  },
+  // An nginx-only load balancer in front of app-behind (another lab host): it has no app at all.
+  {
+    name: 'lb-front', octet: 34, expected: 'upstream_app_error', ssh: 'real',
+    nginx: { format: 'main', accessLog: '/var/log/nginx/lb.access.log' },
+    upstreamHost: 'app-behind',
+    traffic: [...browse(), { path: '/api/payments', count: 20, status: 500 }],
+  },
+  // The app tier behind lb-front: Ruby (puma + Rack), no nginx, Logger to log/ in its working dir.
+  {
+    name: 'app-behind', octet: 35, expected: 'dependency_down', ssh: 'real',
+    app: { stack: 'ruby', routes: 'config.ru', logPath: '/srv/app/shared/log/production.log', logVia: 'self' },
+    traffic: [],
+  },
+  // Least privilege: diagbot logs in as `triage` (group adm, sudo only for nginx -T / nginx -t);
+  // the app runs as `shop`, so its descriptors are not readable: discovery goes by name.
+  {
+    name: 'least-priv', octet: 36, expected: 'upstream_app_error', ssh: 'real', sshUser: 'triage',
+    nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
+    app: { ...nodeApp('routes-app-bug.cjs', '/var/log/shop/shop.log'), user: 'shop' },
+    traffic: [...browse(), { path: '/api/orders', count: 20, status: 500 }],
   },
 ];
 

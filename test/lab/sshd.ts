@@ -12,7 +12,7 @@ export async function generateKey(path: string, comment: string): Promise<string
 }
 
 /** Host key + sshd_config for one host; returns the host's public key line. */
-export async function prepareSshd(hostDir: string, address: string, authorizedKeys: string): Promise<string> {
+export async function prepareSshd(hostDir: string, address: string, authorizedKeys: string, user = 'root'): Promise<string> {
   const dir = join(hostDir, 'sshd');
   await mkdir(dir, { recursive: true });
   const hostKey = join(dir, 'ssh_host_ed25519_key');
@@ -25,8 +25,8 @@ PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 AuthorizedKeysFile ${authorizedKeys}
-# The keys file is shared by path, so only root may use it; any other user must fail auth.
-AllowUsers root
+# The keys file is shared by path, so only the host's login user may use it; any other must fail auth.
+AllowUsers ${user}
 StrictModes no
 UsePAM no
 UseDNS no

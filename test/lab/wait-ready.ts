@@ -29,5 +29,5 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 export const waitForSsh = (address: string, port: number) =>
   waitUntil(`sshd banner on ${address}:${port}`, async () => (await readBanner(address, port, 1000))?.startsWith('SSH-') ?? false);
 
-export const waitForHttp = (url: string) =>
-  waitUntil(`HTTP answer from ${url}`, async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).status < 500);
+export const waitForHttp = (url: string, timeoutMs?: number) =>
+  waitUntil(`HTTP answer from ${url}`, async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).status < 500, timeoutMs);

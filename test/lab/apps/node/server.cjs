@@ -6,14 +6,22 @@ const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const LOG = process.env.APP_LOG;
-fs.mkdirSync(path.dirname(LOG), { recursive: true });
+// Where the log goes varies per lab host, as it does on real ones: a file named by APP_LOG or by
+// --log-file=PATH, kept open or reopened per line (APP_LOG_REOPEN=1, like PHP's error_log), or
+// stdout (APP_LOG=-) for a supervisor to capture.
+const flag = process.argv.find((a) => a.startsWith('--log-file='));
+const LOG = flag ? flag.slice('--log-file='.length) : process.env.APP_LOG || '-';
+const toStdout = LOG === '-';
+if (!toStdout) fs.mkdirSync(path.dirname(LOG), { recursive: true });
 // Opened once, like any logger: the app must still log when it runs out of descriptors.
-const logFd = fs.openSync(LOG, 'a');
+const reopen = process.env.APP_LOG_REOPEN === '1';
+const logFd = toStdout ? 1 : reopen ? -1 : fs.openSync(LOG, 'a');
 
 function log(level, message) {
+  const line = `${new Date().toISOString()} ${level} [shop] ${message}\n`;
   // Synchronous on purpose: the lab waits for log lines right after the response.
-  fs.writeSync(logFd, `${new Date().toISOString()} ${level} [shop] ${message}\n`);
+  if (logFd >= 0) fs.writeSync(logFd, line);
+  else fs.appendFileSync(LOG, line);
 }
 
 const ctx = { log, env: process.env, release: path.basename(__dirname) };

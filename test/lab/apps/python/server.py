@@ -3,15 +3,30 @@ import json
 import logging
 import os
 import re
+import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import routes
 
-LOG = os.environ["APP_LOG"]
-os.makedirs(os.path.dirname(LOG), exist_ok=True)
+LOG = os.environ.get("APP_LOG", "-")
 logging.Formatter.converter = time.gmtime
-handler = logging.FileHandler(LOG)
+
+
+class ReopeningHandler(logging.Handler):
+    """Opens the file for every record, as PHP's error_log and many cron-style apps do: the log
+    is never held open, so only its place (not /proc/PID/fd) tells where it is."""
+
+    def emit(self, record):
+        with open(LOG, "a") as f:
+            f.write(self.format(record) + "\n")
+
+
+if LOG == "-":
+    handler = logging.StreamHandler(sys.stdout)
+else:
+    os.makedirs(os.path.dirname(LOG), exist_ok=True)
+    handler = ReopeningHandler() if os.environ.get("APP_LOG_REOPEN") == "1" else logging.FileHandler(LOG)
 handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03dZ %(levelname)s [shop] %(message)s", "%Y-%m-%dT%H:%M:%S"))
 log = logging.getLogger("shop")
 log.addHandler(handler)
