@@ -28,7 +28,8 @@ const STALE_MS = 7 * 24 * 3600_000;
 /** Rotated generations are read by the log reader beside their current file, never on their own. */
 export const ROTATED = /\.\d+(?:\.(?:gz|xz|bz2|zst))?$|\.(?:gz|xz|bz2|zst|zip)$|-\d{8}(?:\d{2})?(?:\.(?:gz|xz|bz2))?$|\.(?:old|bak)$/;
 const NOT_TEXT = /\.(?:pid|lock|sock|journal|db|sqlite3?|wal|shm|idx|bin|dat|mdb|ldb|so|jar|class|pyc|png|jpe?g|gif|pdf|tar)$|(?:^|\/)LATEST\.LOG$/i;
-const LOG_NAME = /\.(?:log|out|err|txt|jsonl?)$|(?:^|\/)(?:current|nohup\.out|[\w.-]*(?:log|error|access|stdout|stderr)[\w.-]*)$/i;
+/** Names that say "log" (a working directory also holds code and data, which are not read). */
+const LOG_NAME = /\.(?:log|out|err)$|(?:^|\/)(?:current|nohup\.out|std(?:out|err)(?:\.txt)?|[\w.-]*[._-](?:log|error|access)(?:\.txt|\.jsonl?)?|(?:error|access)[._-]?log)$/i;
 
 export interface ProbeFile { path: string; mtimeMs: number; sizeBytes: number; id: string }
 

@@ -72,7 +72,9 @@ function heldOpen(s: AppService, d: ProcDiscovery, out: Candidate[]): void {
         const logger = members.get(h.pid);
         const loggerName = logger ? who(logger) : `pid ${h.pid}`;
         for (const w of d.writes.filter((x) => x.pid === h.pid)) {
-          out.push({ kind: 'file', value: w.deleted ? `/proc/${w.pid}/fd/${w.fd}` : w.path, how: `${name} of ${who(m)} via ${loggerName}`, rank: RANK.viaLogger });
+          // A supervisor's own log (supervisord.log) is not the app's output.
+          const own = logger && w.path.slice(w.path.lastIndexOf('/') + 1).startsWith(logger.comm);
+          out.push({ kind: 'file', value: w.deleted ? `/proc/${w.pid}/fd/${w.fd}` : w.path, how: own ? `held open by ${loggerName}, which supervises pid ${s.listenerPid}` : `${name} of ${who(m)} via ${loggerName}`, rank: own ? RANK.supervisor : RANK.viaLogger });
         }
       }
     }
