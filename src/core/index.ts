@@ -20,5 +20,6 @@ export function diagnoseOutputs(raw: RawHostOutputs, opts?: ClassifyOptions): Di
   return { ...classify(ev, opts), checks: summarizeChecks(ev, minutes), figures: hostFigures(ev, makeWindow(ev, minutes)),
     // Command failures are reported per command already (HostResult.commands).
     notes: ev.notes.filter((n) => !ev.commands.some((c) => c.note === n)),
-    upstreams: ev.appSources.remote.map((r) => ({ target: r.target, host: r.peer })) };
+    upstreams: ev.appSources.remote.map((r) => ({ target: r.target, host: r.peer })),
+    appLogs: [...ev.appSources.files.map((f) => ({ source: f.target, how: f.how })), ...ev.appSources.journals.map((j) => ({ source: `journal:${j.target}`, how: j.how }))] };
 }

@@ -101,6 +101,8 @@ export interface Diagnosis {
   notes?: string[];
   /** nginx upstreams on other machines (with the inventory host at that address, if any). */
   upstreams?: RemoteUpstreamRef[];
+  /** The app logs read (files, or `journal:UNIT`) and how each was found. */
+  appLogs?: Array<{ source: string; how: string }>;
 }
 
 export interface RemoteUpstreamRef {

@@ -72,7 +72,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
     const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
     if (!host.local) opts.onConnect?.(e.reason);
     return {
-      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], figures: null, notes: [], upstreams: [] },
+      result: { ...base, reachable: false, error: e.message, errorReason: e.reason, durationMs: elapsed(), rootCause: null, findings: [unreachableFinding(e.reason, e.message)], commands: [], checks: [], figures: null, notes: [], upstreams: [], appLogs: [] },
       raw: null,
     };
   }
@@ -127,6 +127,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
         figures: diagnosis.figures ?? null,
         notes: [...new Set([...plan.notes, ...(diagnosis.notes ?? [])])],
         upstreams: diagnosis.upstreams ?? [],
+        appLogs: diagnosis.appLogs ?? [],
       },
       raw,
     };

@@ -22,6 +22,8 @@ export interface HostResult {
   /** 5xx/requests in the window, live release, DB connections by state; null when unreachable. */
   figures: HostFigures | null;
   notes: string[];
+  /** The app logs read and how each was found ("held open by gunicorn pid 2211"). */
+  appLogs: Array<{ source: string; how: string }>;
   /** Where this host's nginx sends requests on other machines (the tier behind it). */
   upstreams: RemoteUpstreamRef[];
   /** Set when this host was diagnosed because another host's nginx sends requests to it. */

@@ -12,6 +12,8 @@ export interface LabHost {
   postgresUrl?: string;
   /** Superuser URL of the host's own lab Postgres, for tests to inspect it behind diagbot's back. */
   postgresSuperuserUrl?: string;
+  /** Where the app's own log is on the host (diagbot is not told: it must find it). */
+  appLog?: string;
 }
 
 export interface LabInfo {

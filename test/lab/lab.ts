@@ -144,8 +144,9 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
       const s = p.scenario;
       hosts[s.name] = {
         address: p.address, sshPort: SSH_PORT, expected: s.expected,
-        ...(s.app ? { httpPort: s.nginx ? 8080 : 9000 } : {}),
+        ...(s.app || s.nginx ? { httpPort: s.nginx ? 8080 : 9000 } : {}),
         ...(s.mutable ? { mutable: true } : {}),
+        ...(s.app ? { appLog: s.app.logPath } : {}),
         ...(p.postgres ? { postgresUrl: p.postgres.diagbotUrl, postgresSuperuserUrl: p.postgres.superuserUrl } : {}),
       };
     }
