@@ -89,7 +89,7 @@ afterAll(async () => {
 describe('secrets planted in real command output', () => {
   it(`plants ${SECRETS.length} secret formats, all really present on the host`, () => {
     expect(SECRETS.length).toBeGreaterThanOrEqual(30);
-    const appLog = readFileSync(join(lab.dir, 'hosts', 'leaky', 'srv-app', 'shared', 'log', 'app.log'), 'utf8');
+    const appLog = readFileSync(join(lab.dir, 'hosts', 'leaky', 'var-log', lab.hosts.leaky!.appLog!.replace(/^\/var\/log\//, '')), 'utf8');
     const accessLog = readFileSync(join(lab.dir, 'hosts', 'leaky', 'var-log', 'nginx', 'access.log'), 'utf8');
     const missing = SECRETS.flatMap((s) => s.needles.filter((n) => !appLog.includes(n) && !accessLog.includes(n)).map((n) => `${s.id}: ${n}`));
     expect(missing).toEqual([]);

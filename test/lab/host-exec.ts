@@ -5,6 +5,8 @@ export interface SshTarget {
   address: string;
   privateKeyPath: string;
   knownHostsPath: string;
+  /** Login user (default root; `triage` on the least-privilege host). */
+  user?: string;
 }
 
 /** Runs a command on a lab host with the real OpenSSH client, strict host key checking on. */
@@ -19,7 +21,7 @@ export function sshExec(t: SshTarget, command: string, timeoutMs = 15_000): Prom
     '-o', 'GlobalKnownHostsFile=/dev/null',
     '-o', 'ConnectTimeout=5',
     '-p', String(SSH_PORT),
-    `root@${t.address}`,
+    `${t.user ?? 'root'}@${t.address}`,
     command,
   ], { timeoutMs });
 }

@@ -14,6 +14,8 @@ export interface LabHost {
   postgresSuperuserUrl?: string;
   /** Where the app's own log is on the host (diagbot is not told: it must find it). */
   appLog?: string;
+  /** Login user when not root (the least-privilege host). */
+  sshUser?: string;
 }
 
 export interface LabInfo {

@@ -13,7 +13,7 @@ function statusOf(format: LogFormat, line: string): number {
   if (format === 'upstream_first') return Number(line.split(' ')[2]);
   return Number(/" (\d{3}) /.exec(line)?.[1]);
 }
-const target = (name: string) => ({ address: lab.hosts[name]!.address, privateKeyPath: lab.privateKeyPath, knownHostsPath: lab.knownHostsPath });
+const target = (name: string) => ({ address: lab.hosts[name]!.address, privateKeyPath: lab.privateKeyPath, knownHostsPath: lab.knownHostsPath, user: lab.hosts[name]!.sshUser ?? 'root' });
 
 describe('lab smoke', () => {
   it('writes an inventory naming every host', async () => {
@@ -41,8 +41,21 @@ describe('lab smoke', () => {
   }
 
   it('python-no-nginx: the app itself logged Python tracebacks', async () => {
-    const r = await sshExec(target('python-no-nginx'), 'command -v nginx || echo no-nginx; grep -c "Traceback (most recent call last)" /var/log/app/app.log');
+    const r = await sshExec(target('python-no-nginx'), `command -v nginx || echo no-nginx; grep -c "Traceback (most recent call last)" ${lab.hosts['python-no-nginx']!.appLog}`);
     expect(r.stdout).toMatch(/^no-nginx\n[1-9]\d*\n$/);
+  });
+
+  it('least-priv: triage is not root, may sudo exactly nginx -T and nginx -t, and cannot see the app\'s descriptors', async () => {
+    const r = await sshExec(target('least-priv'), `id -un; id -Gn; sudo -n /usr/sbin/nginx -T >/dev/null 2>&1 && echo T-ok; sudo -n /usr/sbin/nginx -t >/dev/null 2>&1 && echo t-ok
+sudo -n /usr/bin/id -u 2>/dev/null || echo other-sudo-refused
+p=$(ps -o pid= -u shop | head -n1 | tr -d ' '); ls /proc/$p/fd >/dev/null 2>&1 || echo fd-hidden; ps -o user= -p $p`);
+    expect(r.stdout.split('\n')).toEqual(['triage', expect.stringMatching(/\badm\b/), 'T-ok', 't-ok', 'other-sudo-refused', 'fd-hidden', 'shop', '']);
+  });
+
+  it("bad-deploy: logrotate left the incident's start in access.log.1 and production.log.1.gz", async () => {
+    const r = await sshExec(target('bad-deploy'), 'grep -c " 500 " /var/log/nginx/access.log.1; grep -c " 500 " /var/log/nginx/access.log; zcat /srv/app/shared/log/production.log.1.gz | grep -c "Cannot find module"');
+    expect(r.stdout.trim().split('\n').map(Number)).toEqual([20, 4, expect.any(Number)]);
+    expect(Number(r.stdout.trim().split('\n')[2])).toBeGreaterThanOrEqual(20);
   });
 
   it('config-invalid: nginx -t fails on disk while the old config still serves', async () => {

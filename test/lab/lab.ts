@@ -147,6 +147,7 @@ export async function startLab(opts: { scenarios?: string[]; bench?: number; dir
         ...(s.app || s.nginx ? { httpPort: s.nginx ? 8080 : 9000 } : {}),
         ...(s.mutable ? { mutable: true } : {}),
         ...(s.app ? { appLog: s.app.logPath } : {}),
+        ...(s.sshUser ? { sshUser: s.sshUser } : {}),
         ...(p.postgres ? { postgresUrl: p.postgres.diagbotUrl, postgresSuperuserUrl: p.postgres.superuserUrl } : {}),
       };
     }

@@ -18,6 +18,8 @@ export interface AccessError {
   upstreamFinal: string | null;
   side: ErrorSide;
   endpoint: string | null;
+  /** $request_time when the format logs it: 5xx that all took about as long point at a timeout. */
+  requestTimeS: number | null;
   /** Index into `lines` when the line is kept as a sample, else -1. */
   sample: number;
 }
@@ -105,7 +107,7 @@ export function parseAccessLog(
     }
     if (rec.status < 500 || rec.status > 599) continue;
     const { side, upstreamFinal } = errorSide(rec);
-    const err: AccessError = { timeMs: rec.timeMs, status: rec.status, upstreamFinal, side, endpoint: rec.endpoint, sample: -1 };
+    const err: AccessError = { timeMs: rec.timeMs, status: rec.status, upstreamFinal, side, endpoint: rec.endpoint, requestTimeS: rec.requestTimeS, sample: -1 };
     // Kept line-exact: the first error of each burst (so "since when" has its line whatever the
     // window), and the first and latest error of each side.
     const burstStart = rec.timeMs !== null && (prevErrorMs === null || rec.timeMs - prevErrorMs > BURST_GAP_MS);

@@ -16,6 +16,17 @@ export const DEPLOY_LEAD_MS = 30 * 60_000;
 /** Clocks and mtimes round to the second; a log line may precede the symlink's mtime a little. */
 const SLACK_MS = 60_000;
 const DEPLOY_KINDS: AppSignatureKind[] = ['missing_module', 'missing_env', 'missing_column', 'syntax_error'];
+/**
+ * "Only since the deploy" means absent while the previous release ran just before it, not never
+ * seen: an error from an earlier incident hours ago (or the same bad release deployed before)
+ * must not hide what this deploy broke.
+ */
+export const QUIET_BEFORE_MS = 10 * 60_000;
+
+function onlySince(times: ReadonlyArray<number | null>, d: number): boolean {
+  const known = times.filter((t): t is number => t !== null);
+  return known.some((t) => t >= d - SLACK_MS) && !known.some((t) => t >= d - QUIET_BEFORE_MS && t < d - SLACK_MS);
+}
 
 export function badDeploy(ev: HostEvidence, win: Window): Finding[] {
   const deploy = ev.timeline.lastDeploy;
@@ -25,11 +36,11 @@ export function badDeploy(ev: HostEvidence, win: Window): Finding[] {
   if (d < win.startMs - DEPLOY_LEAD_MS || d > win.nowMs + SLACK_MS) return [];
   const stats = httpStats(ev, win);
   const fiveXX = stats.errors.filter((e) => e.timeMs !== null && e.timeMs >= d - SLACK_MS);
-  const sinceDeploy = (first: number | null) => first !== null && first >= d - SLACK_MS;
-  const newGroups = [...exceptionGroups(ev, win), ...exceptionGroups(ev, win, 'error_line')].filter((g) => sinceDeploy(g.firstMs) && g.recent > 0);
+  const firstSince = (times: ReadonlyArray<number | null>) => times.find((t): t is number => t !== null && t >= d - SLACK_MS) ?? null;
+  const newGroups = [...exceptionGroups(ev, win), ...exceptionGroups(ev, win, 'error_line')].filter((g) => g.recent > 0 && onlySince(g.times, d));
   const deployKinds = appSignatures(ev, win, DEPLOY_KINDS);
-  const deployHits = deployKinds.hits.filter((h) => h.recent > 0 && sinceDeploy(h.firstMs));
-  const firstTrouble = minTime(fiveXX[0]?.timeMs, ...newGroups.map((g) => g.firstMs), ...deployHits.map((h) => h.firstMs));
+  const deployHits = deployKinds.hits.filter((h) => h.recent > 0 && onlySince(h.times, d));
+  const firstTrouble = minTime(fiveXX[0]?.timeMs, ...newGroups.map((g) => firstSince(g.times)), ...deployHits.map((h) => firstSince(h.times)));
   if (firstTrouble === null || firstTrouble - d > DEPLOY_LEAD_MS) return [];
   if (newGroups.length === 0 && deployHits.length === 0) return [];
 

@@ -24,6 +24,11 @@ const EXPECTED: Record<string, Category | null> = {
   'pool-exhausted': 'db_pool_exhaustion',
   'bad-deploy': 'bad_deploy',
   'dependency-down': 'dependency_down',
+  'py-pool': 'db_pool_exhaustion',
+  'go-runit': 'dependency_down',
+  'lb-front': 'upstream_app_error',
+  'app-behind': 'dependency_down',
+  'least-priv': 'upstream_app_error',
 };
 
 const captured = readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();

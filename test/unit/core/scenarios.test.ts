@@ -223,6 +223,26 @@ describe('bad-deploy', () => {
   });
 });
 
+describe('bad-deploy: "only since" means absent just before the deploy, not never seen', () => {
+  const deployAt = Date.parse(NOW) - 8 * 60_000;
+  const s = (ms: number) => Math.floor(ms / 1000);
+  const releases = out('releases', `current /srv/app/releases/20261121005200\nlink_mtime ${s(deployAt)}\nrelease ${s(deployAt - 6 * 3600_000)} /srv/app/releases/20261120185200\nrelease ${s(deployAt)} /srv/app/releases/20261121005200\n`);
+  const access = lines(15, (i) => mainLine(at(20, i), 'GET /', 200, '200')) + lines(20, (i) => mainLine(at(7, i), 'GET /api/products', 500, '500'));
+  const trace = (minutesAgo: number, n: number) => Array.from({ length: n }, (_, i) => nodeTrace(minutesAgo, i, 'GET /api/products', "TypeError: Cannot read properties of undefined (reading 'price')")).join('\n');
+
+  it('the same error in an incident 50 min earlier, quiet since, back right after the deploy: the deploy', () => {
+    const d = diagnoseOutputs(host({ access, app: appLog(`${trace(50, 5)}\n${trace(7, 20)}\n`), replace: { releases } }));
+    expect(d.rootCause?.category).toBe('bad_deploy');
+    expect(d.rootCause?.summary).toMatch(/errors that only exist since then: "TypeError: Cannot read properties of undefined \(reading 'price'\)"/);
+  });
+
+  it('the same error 3 min before the deploy as after: it did not come with the deploy', () => {
+    const d = diagnoseOutputs(host({ access, app: appLog(`${trace(11, 5)}\n${trace(7, 20)}\n`), replace: { releases } }));
+    expect(d.rootCause?.category).toBe('upstream_app_error');
+    expect(byCat(d, 'bad_deploy')).toEqual([]);
+  });
+});
+
 describe('dependency-down', () => {
   const access = browse(10) + lines(20, (i) => mainLine(at(3, i), 'GET /api/stock', 500, '500'));
   const app = appLog(Array.from({ length: 20 }, (_, i) => nodeTrace(3, i, 'GET /api/stock', 'Error: connect ECONNREFUSED 127.0.10.99:9999', ['    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1611:16)'])).join('\n'));

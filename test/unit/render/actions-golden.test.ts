@@ -128,7 +128,7 @@ describe('remediation offers (golden)', () => {
     const text = JSON.stringify(msg.blocks);
     expect(text).toMatch(/Check after the rollback by <@U0ALICE>/);
     expect(text).toMatch(/Root cause `bad_deploy` is \*gone\*/);
-    expect(text).toMatch(/5xx: 20 of 51 requests in 60 min before → 0 of \d+ requests in 60 min since/);
+    expect(text).toMatch(/5xx: 24 of 58 requests in 60 min before → 0 of \d+ requests in 60 min since/);
   });
 
   it('escapes what a host or inventory could inject into an offer', () => {
