@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { Inventory } from '../src/config/inventory.js';
 import { proposeAction } from '../src/db/action-store.js';
-import { failDiagnosis, finishDiagnosis, startDiagnosis } from '../src/db/diagnosis-store.js';
+import { failDiagnosis, finishDiagnosis, queueUpstreamDiagnoses, startDiagnosis } from '../src/db/diagnosis-store.js';
 import { inTransaction } from '../src/db/pool.js';
 import type { Logger } from '../src/log/logger.js';
 import type { DiagnoseJobData, JobQueues } from '../src/queue/job-queues.js';
@@ -46,24 +46,36 @@ export function diagnoseProcessor(deps: DiagnoseDeps) {
       if (done) await deps.queues.addSlackSync(done.incidentId, done.revision);
       throw new UnrecoverableError(`host ${row.host} is not in the inventory`);
     }
+    const peers = [...deps.inventory.hosts.values()].filter((h) => !h.local).map((h) => ({ name: h.name, address: h.address }));
     const { result } = await diagnoseHost(host, {
       timeoutMs: deps.timeoutMs,
+      peers,
       ...(deps.onConnect ? { onConnect: deps.onConnect } : {}),
       ...(row.trigger === 'after_action' && row.sinceActionMs !== null ? { windowMinutes: windowSince(row.sinceActionMs) } : {}),
     });
+    if (row.via) result.via = row.via;
     const plan = await planOffers(host, result, deps.remediations);
     result.notes.push(...plan.notes);
     log.info({ reachable: result.reachable, rootCause: result.rootCause?.category ?? null, durationMs: result.durationMs,
       trigger: row.trigger, offers: plan.offers.map((o) => o.kind) }, 'diagnosis finished');
-    const done = await inTransaction(deps.pool, async (db) => {
+    // The hosts this one's nginx sends requests to, when the inventory has them: the cause is there.
+    const behind = row.trigger === 'after_action' ? [] : result.upstreams
+      .filter((u) => u.host !== null && u.host !== row.host && deps.inventory.hosts.get(u.host)?.local === false)
+      .map((u) => ({ host: u.host!, viaHost: row.host, viaTarget: u.target }));
+    const { done, added } = await inTransaction(deps.pool, async (db) => {
       for (const o of plan.offers) {
         await proposeAction(db, { incidentId: row.incidentId, diagnosisId, host: row.host, kind: o.kind, params: o.params, ttlMs: deps.offerTtlMs });
       }
-      return finishDiagnosis(db, diagnosisId, {
+      const finished = await finishDiagnosis(db, diagnosisId, {
         result, rootCategory: result.rootCause?.category ?? null, reachable: result.reachable, durationMs: result.durationMs,
       });
+      return { done: finished, added: finished ? await queueUpstreamDiagnoses(db, row.incidentId, behind) : [] };
     });
-    if (done) await deps.queues.addSlackSync(done.incidentId, done.revision);
+    if (added.length > 0) {
+      log.info({ hosts: added.map((a) => a.host) }, 'diagnosing the hosts behind this nginx too');
+      await deps.queues.addDiagnoses(row.incidentId, added);
+    }
+    if (done) await deps.queues.addSlackSync(done.incidentId, done.revision + (added.length > 0 ? 1 : 0));
     return result.rootCause?.category ?? (result.reachable ? 'healthy' : 'unreachable');
   };
 }

@@ -11,20 +11,43 @@ export interface DiagnosisRow {
   trigger: DiagnosisTrigger;
   /** For a check after a remediation: how long ago the action ended (the window to look at). */
   sinceActionMs: number | null;
+  /** Set when the host was added because another host's nginx sends requests to it. */
+  via: { host: string; target: string } | null;
 }
 
 /** Claims a diagnosis for running; a finished one is never run again (returns null). */
 export async function startDiagnosis(pool: pg.Pool, id: number): Promise<DiagnosisRow | null> {
-  const r = await pool.query<{ id: string; incident_id: string; host: string; state: DiagnosisRow['state']; trigger: DiagnosisTrigger; since_ms: number | null }>(
+  const r = await pool.query<{ id: string; incident_id: string; host: string; state: DiagnosisRow['state']; trigger: DiagnosisTrigger; since_ms: number | null; via_host: string | null; via_target: string | null }>(
     `UPDATE diagnoses d SET state = 'running', attempts = attempts + 1, started_at = now()
      WHERE d.id = $1 AND d.state IN ('queued', 'running')
-     RETURNING d.id, d.incident_id, d.host, d.state, d.trigger,
+     RETURNING d.id, d.incident_id, d.host, d.state, d.trigger, d.via_host, d.via_target,
        (SELECT (extract(epoch FROM now() - a.finished_at) * 1000)::float8 FROM actions a WHERE a.id = d.action_id) AS since_ms`, [id]);
   const row = r.rows[0];
   return row ? {
     id: Number(row.id), incidentId: Number(row.incident_id), host: row.host, state: row.state, trigger: row.trigger,
     sinceActionMs: row.since_ms === null ? null : Number(row.since_ms),
+    via: row.via_host && row.via_target ? { host: row.via_host, target: row.via_target } : null,
   } : null;
+}
+
+/** Upstream hosts added to one incident at most (an LB in front of a whole fleet must not fan out without end). */
+export const MAX_VIA_PER_INCIDENT = 16;
+
+/**
+ * The tier behind: inventory hosts another host's nginx sends requests to join the incident,
+ * each diagnosed once (the one-initial-per-host index makes a host already in it a no-op).
+ */
+export async function queueUpstreamDiagnoses(db: Queryable, incidentId: number, hosts: Array<{ host: string; viaHost: string; viaTarget: string }>): Promise<Array<{ id: number; host: string }>> {
+  if (hosts.length === 0) return [];
+  const r = await db.query<{ id: string; host: string }>(
+    `INSERT INTO diagnoses (incident_id, host, via_host, via_target)
+     SELECT $1, h.host, h.via_host, h.via_target
+     FROM unnest($2::text[], $3::text[], $4::text[]) AS h(host, via_host, via_target)
+     WHERE (SELECT count(*) FROM diagnoses WHERE incident_id = $1 AND via_host IS NOT NULL) < $5
+     ON CONFLICT DO NOTHING RETURNING id, host`,
+    [incidentId, hosts.map((h) => h.host), hosts.map((h) => h.viaHost), hosts.map((h) => h.viaTarget), MAX_VIA_PER_INCIDENT]);
+  if (r.rows.length > 0) await db.query('UPDATE incidents SET revision = revision + 1, updated_at = now() WHERE id = $1', [incidentId]);
+  return r.rows.map((x) => ({ id: Number(x.id), host: x.host }));
 }
 
 export type RerunResult =

@@ -109,6 +109,7 @@ export function buildHostReport(r: HostReportInput): HostReport {
     checks: (r.checks ?? []).map((c) => ({ area: safeText(c.area, 1), checked: c.checked, detail: safeText(c.detail) })),
     commandProblems: r.commands.map(commandProblem).filter((p): p is CommandProblem => p !== null),
     notes: (r.notes ?? []).map((n) => safeText(n)),
+    via: r.via ? { host: safeText(r.via.host), target: safeText(r.via.target) } : null,
     suggestedActions: suggestActions(outcome, root, reason),
   };
 }

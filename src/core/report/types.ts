@@ -29,6 +29,8 @@ export interface HostReportInput {
   checks?: CheckSummary[];
   figures?: HostFigures | null;
   notes?: string[];
+  /** Diagnosed because this host's nginx sends requests here. */
+  via?: { host: string; target: string };
 }
 
 export interface AlertView {
@@ -127,6 +129,8 @@ export interface HostReport {
   checks: CheckSummary[];
   commandProblems: CommandProblem[];
   notes: string[];
+  /** "behind lb-1 (its nginx sends requests to 10.0.3.13:8080)" when diagnosed as the tier behind. */
+  via: { host: string; target: string } | null;
   suggestedActions: SuggestedAction[];
 }
 

@@ -33,7 +33,8 @@ function jsonHint(host: string): string {
 function metaLine(r: HostReport, opts: HostFindingsOptions, lead: string[]): string {
   const where = r.address && r.address !== r.host ? `${escapeMrkdwn(r.host)} (${escapeMrkdwn(r.address)})` : escapeMrkdwn(r.host);
   const incident = opts.incidentId !== undefined ? [`incident #${opts.incidentId}`] : [];
-  return [...lead, where, formatDuration(r.durationMs), ...incident].join(' · ');
+  const via = r.via ? [`behind ${escapeMrkdwn(r.via.host)}, whose nginx sends requests to ${escapeMrkdwn(r.via.target)}`] : [];
+  return [...lead, where, ...via, formatDuration(r.durationMs), ...incident].join(' · ');
 }
 
 function rootBlocks(r: HostReport, root: ReportFinding, opts: HostFindingsOptions, seen: SeenExcerpts): KnownBlock[] {
