@@ -1,3 +1,5 @@
+import { findOtherStamp } from './log-stamps.js';
+
 // Timestamp readers for the log shapes the triage commands return. Every reader returns epoch ms
 // or null; none throws. Zone-less stamps (nginx error log, Python logging) are host-local time,
 // so callers pass the host's UTC offset (inferred from stamps that carry one; UTC otherwise).
@@ -96,7 +98,8 @@ export function parseSyslogTime(s: string, nowMs: number, tzOffsetMinutes = 0): 
 
 /**
  * A timestamp near the start of an application log line: ISO-8601 / Python logging anywhere in the
- * first 80 characters, or a pino-style `"time":1795222462123` epoch. Null when the line has none.
+ * first 80 characters, a pino-style `"time":1795222462123` epoch, or the Go / php-fpm / ctime shapes
+ * of log-stamps.ts. Null when the line has none.
  */
 export function findLineTime(line: string, tzOffsetMinutes = 0): number | null {
   const head = line.slice(0, 80);
@@ -123,7 +126,7 @@ export function findLineTime(line: string, tzOffsetMinutes = 0): number | null {
     const n = Number(epoch[1]);
     return epoch[1]!.length >= 13 ? Math.round(n) : Math.round(n * 1000);
   }
-  return null;
+  return findOtherStamp(head, tzOffsetMinutes);
 }
 
 /** `2026-11-21 00:54:29 UTC` style rendering for summaries. */

@@ -2,9 +2,11 @@
 // people search for). Shapes: Node/JS (`TypeError: …` + `    at …`), Java (`Exception in thread`,
 // `java.lang.X: …` + `\tat …`, `Caused by:`), Python (`Traceback (most recent call last):` …
 // `ValueError: …`), Go (`panic: …` + `goroutine 1 [running]:`), Ruby (`NoMethodError (…):` +
-// `app/models/x.rb:12:in …`, or `x.rb:12:in 'm': msg (NameError)`).
+// `app/models/x.rb:12:in …`, or `x.rb:12:in 'm': msg (NameError)`), .NET (`Ns.XException (0x…): …`
+// + `   at Ns.Type.Method(Arg a)` / ` ---> ` inner exceptions), PHP (Monolog's `{"exception":"[object]
+// (Class(code: N): …` + `[stacktrace]`, or `PHP Fatal error:  Uncaught X: …` + `Stack trace:`).
 
-export type Language = 'node' | 'java' | 'python' | 'go' | 'ruby';
+export type Language = 'node' | 'java' | 'python' | 'go' | 'ruby' | 'dotnet' | 'php';
 
 export interface TraceBlock {
   language: Language;
@@ -30,9 +32,10 @@ const RUBY_RAILS_HEAD = /\b([A-Z]\w*(?:::[A-Z]\w*)*(?:Error|Exception) \(.+\)):?
 const RUBY_TOP_HEAD = /^\S+\.rb:\d+:in [`'][^']*': (.+) \(([A-Z]\w*(?:::\w+)*)\)$/;
 const PY_EXCEPTION = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/;
 
-function nextFrameWithin(lines: readonly string[], from: number, frame: RegExp, within: number): number {
+function nextFrameWithin(lines: readonly string[], from: number, frame: RegExp | ((l: string) => boolean), within: number): number {
+  const test = typeof frame === 'function' ? frame : (l: string) => frame.test(l);
   for (let j = from; j < Math.min(lines.length, from + within); j++) {
-    if (frame.test(lines[j]!)) return j;
+    if (test(lines[j]!)) return j;
   }
   return -1;
 }
@@ -58,11 +61,45 @@ function python(lines: readonly string[], i: number): TraceBlock | null {
 }
 
 function go(lines: readonly string[], i: number): TraceBlock | null {
-  const m = /(?:^|\s)(panic: .+)$/.exec(lines[i]!);
+  // net/http recovers a handler's panic and logs "http: panic serving ADDR: VALUE" + the stack.
+  const m = /(?:^|\s)(panic: .+|fatal error: .+)$/.exec(lines[i]!) ?? /http: panic serving \S+: (.+)$/.exec(lines[i]!);
   if (!m) return null;
-  if (nextFrameWithin(lines, i + 1, /^goroutine \d+ \[/, 4) < 0) return null;
-  const end = consume(lines, i + 1, (l) => l === '' || /^(goroutine \d+ \[|\s|[\w./()*-]+\(.*\)$|created by |exit status|\[recovered\]|\[signal )/.test(l));
-  return { language: 'go', start: i, end, headline: m[1]!, headlineLine: i, cause: null };
+  if (nextFrameWithin(lines, i + 1, /^(?:goroutine \d+ \[|runtime stack:)/, 4) < 0) return null;
+  const end = consume(lines, i + 1, (l) => l === '' || /^(goroutine \d+ |runtime stack:|\s|[\w./()*{}-]+\(.*\)$|created by |exit status|\[recovered\]|\[signal |panic\()/.test(l));
+  const headline = /^(?:panic|fatal error): /.test(m[1]!) ? m[1]! : `panic: ${m[1]!}`;
+  return { language: 'go', start: i, end, headline, headlineLine: i, cause: null };
+}
+
+// A frame's arguments are typed parameters (`String path, Int32 n`); Java's are a file:line.
+const DOTNET_FRAME = /^\s+at [^(\s]+\((?!Native Method\)|Unknown Source\))(?:[\w.`<>[\],&*]+ \w+(?:, [\w.`<>[\],&*]+ \w+)*)?\)(?: in .+:line \d+)?\s*$/;
+const DOTNET_MORE = /^\s*(?:---> |--- End of (?:inner exception )?stack trace|File name: ')/;
+const DOTNET_HEAD = /(?:^\s*|Unhandled exception\. )((?:[A-Za-z_]\w*\.)+[A-Z]\w*Exception(?: \((?:0x[0-9A-Fa-f]{8}|\d+)\))?: .*)$/;
+
+function dotnet(lines: readonly string[], i: number): TraceBlock | null {
+  const m = DOTNET_HEAD.exec(lines[i]!);
+  if (!m) return null;
+  const first = nextFrameWithin(lines, i + 1, (l) => DOTNET_FRAME.test(l) || DOTNET_MORE.test(l), 2);
+  if (first !== i + 1) return null;
+  let cause: string | null = null;
+  const end = consume(lines, i + 1, (l) => {
+    const inner = /^\s*---> (.+)$/.exec(l);
+    if (inner) cause = inner[1]!;
+    return DOTNET_FRAME.test(l) || DOTNET_MORE.test(l);
+  });
+  return { language: 'dotnet', start: i, end, headline: m[1]!, headlineLine: i, cause };
+}
+
+const PHP_MONOLOG = /\{"exception":"\[object\] \(([\w\\]+)\(code: [^)]*\): (.*?)(?: at \/\S+:\d+\)?)?"?\}?$/;
+const PHP_UNCAUGHT = /PHP Fatal error:\s+Uncaught ([\w\\]+): (.*?)(?: in \/\S+:\d+)?$/;
+const PHP_FRAME = /^(?:#\d+ |\[stacktrace\]$|Stack trace:$|\s+thrown in |"\}$)/;
+
+function php(lines: readonly string[], i: number): TraceBlock | null {
+  const m = PHP_MONOLOG.exec(lines[i]!) ?? PHP_UNCAUGHT.exec(lines[i]!);
+  if (!m) return null;
+  if (nextFrameWithin(lines, i + 1, PHP_FRAME, 1) !== i + 1) return null;
+  const end = consume(lines, i + 1, (l) => PHP_FRAME.test(l));
+  const cls = m[1]!.replace(/\\\\/g, '\\');
+  return { language: 'php', start: i, end, headline: `${cls}: ${m[2]!.replace(/\\(["\\])/g, '$1')}`, headlineLine: i, cause: null };
 }
 
 function java(lines: readonly string[], i: number): TraceBlock | null {
@@ -105,7 +142,7 @@ function ruby(lines: readonly string[], i: number): TraceBlock | null {
   return { language: 'ruby', start: i, end, headline: m[1]!, headlineLine: i, cause: null };
 }
 
-const DETECTORS = [python, go, java, ruby, node];
+const DETECTORS = [python, go, php, dotnet, java, ruby, node];
 
 export function findTraceBlocks(lines: readonly string[]): TraceBlock[] {
   const blocks: TraceBlock[] = [];

@@ -45,7 +45,7 @@ export interface AppLogEvidence {
 }
 
 const MAX_STORED_BLOCK = 12;
-const ERROR_LEVEL = /(?:^|[\s[|])(?:ERROR|FATAL|CRITICAL|SEVERE|PANIC)(?:[\s\]|:]|$)|\blevel=(?:error|fatal|critical)\b|"level"\s*:\s*(?:"(?:error|fatal|critical)"|5\d|60)\b/;
+const ERROR_LEVEL = /(?:^|[\s[|])(?:ERROR|FATAL|CRITICAL|SEVERE|PANIC)(?:[\s\]|:]|$)|\blevel=(?:error|fatal|critical)\b|"level"\s*:\s*(?:"(?:error|fatal|critical)"|5\d|60)\b|\.(?:ERROR|CRITICAL|ALERT|EMERGENCY):|PHP (?:Fatal|Parse) error:|\[(?:ERR|FTL)\]|^(?:fail|crit): /;
 
 export function splitAppLogSections(text: string): Array<{ path: string; lines: string[] }> {
   const sections: Array<{ path: string; lines: string[] }> = [];
@@ -67,9 +67,12 @@ function groupKey(source: string, headline: string): string {
 /** A logged error line without its timestamp / level prefix. */
 function stripPrefix(line: string): string {
   return line
-    .replace(/^\s*\[?\d{4}-\d{2}-\d{2}[T ][\d:.,]+(?:Z|[+-]\d{2}:?\d{2})?\]?\s*/, '')
-    .replace(/^[[(]?(?:ERROR|FATAL|CRITICAL|SEVERE|PANIC|error|fatal|critical)[\])]?:?\s*/, '')
-    .trim();
+    // Ruby's Logger: `F, [2026-11-21T00:58:01.547875 #2050] FATAL -- : [request-id] `.
+    .replace(/^[DIWEFA], \[[^\]]*\]\s+\w+ -- [^:]*: (?:\[[\w-]+\](?: |$))?/, '')
+    .replace(/^\s*\[?\d{4}-\d{2}-\d{2}[T ][\d:.,]+\s?(?:Z|[+-]\d{2}:?\d{2})?\]?\s*(?:\[\d+\]\s*)?/, '')
+    .replace(/^[\w-]+\.(?=(?:ERROR|CRITICAL|ALERT|EMERGENCY):)/, '')
+    .replace(/^[[(]?(?:ERROR|FATAL|CRITICAL|SEVERE|PANIC|ALERT|EMERGENCY|ERR|FTL|error|fatal|critical)[\])]?:?\s*/, '')
+    .trim() || line.trim();
 }
 
 /** pino/bunyan-style JSON line with an error: headline from err.type/message or stack's first line. */

@@ -4,29 +4,48 @@ import type { AppErrorGroup, AppSignatureHit } from '../parsers/app-log.js';
 import type { AppSignatureKind } from '../parsers/app-signatures.js';
 import type { ErrorLogEntry, ErrorLogEvidence, ErrorSignature } from '../parsers/error-log.js';
 import type { EvidenceExcerpt } from '../types.js';
+import { httpStats } from './http-stats.js';
 import { countInWindow, firstInWindow, inWindow, type Window } from './window.js';
 
 // Windowed views over the app log and nginx error log that several rules share.
+//
+// An app-log line is an opinion; the access log is the outcome. Where nginx fronts the app and its
+// access logs show requests but no 5xx in the window, whatever the app logged did not fail a
+// request (a 4xx it mapped, a retried call, a background job): such lines are `muted` — counted,
+// never `recent` — so no rule raises more than info on them. Without nginx (or without access
+// logs) nothing says the errors were harmless, and they count as before.
+
+export function quietFront(ev: HostEvidence, win: Window): boolean {
+  if (!ev.nginx.present || ev.accessLogs.length === 0) return false;
+  const stats = httpStats(ev, win);
+  return stats.requests > 0 && stats.errors.length === 0;
+}
 
 export interface WindowedHits {
   hits: Array<AppSignatureHit & { recent: number }>;
   recent: number;
   /** Occurrences outside the window (history). */
   old: number;
+  /** Occurrences inside the window on a host that answered no 5xx in it (see quietFront). */
+  muted: number;
   firstMs: number | null;
   evidence: EvidenceExcerpt[];
 }
 
 export function appSignatures(ev: HostEvidence, win: Window, kinds: readonly AppSignatureKind[]): WindowedHits {
   const all = (ev.app?.signatures ?? []).filter((s) => kinds.includes(s.kind));
-  const hits = all.map((s) => ({ ...s, recent: countInWindow(win, s.times) })).sort((a, b) => b.recent - a.recent || b.count - a.count);
-  const recent = hits.reduce((n, h) => n + h.recent, 0);
-  const firsts = hits.map((h) => firstInWindow(win, h.times)).filter((t): t is number => t !== null);
+  const quiet = quietFront(ev, win);
+  const inWin = all.map((s) => countInWindow(win, s.times));
+  const hits = all.map((s, i) => ({ ...s, recent: quiet ? 0 : inWin[i]! })).sort((a, b) => b.recent - a.recent || b.count - a.count);
+  const within = inWin.reduce((n, c) => n + c, 0);
+  const recent = quiet ? 0 : within;
+  const firsts = quiet ? [] : hits.map((h) => firstInWindow(win, h.times)).filter((t): t is number => t !== null);
   const shown = hits.filter((h) => h.recent > 0).slice(0, 2);
   return {
     hits,
     recent,
-    old: hits.reduce((n, h) => n + h.count, 0) - recent,
+    old: hits.reduce((n, h) => n + h.count, 0) - within,
+    muted: quiet ? within : 0,
     firstMs: firsts.length > 0 ? Math.min(...firsts) : null,
     evidence: (shown.length > 0 ? shown : hits.slice(0, 1)).map((h) =>
       excerpt(h.source, h.count > 1 && h.latestLine !== h.firstLine ? [h.firstLine, h.latestLine] : [h.firstLine])),
@@ -35,12 +54,18 @@ export function appSignatures(ev: HostEvidence, win: Window, kinds: readonly App
 
 export interface WindowedGroup extends AppErrorGroup {
   recent: number;
+  /** In the window, but on a host that answered no 5xx in it (see quietFront). */
+  muted: number;
 }
 
 export function exceptionGroups(ev: HostEvidence, win: Window, kind: AppErrorGroup['kind'] = 'exception'): WindowedGroup[] {
+  const quiet = quietFront(ev, win);
   return (ev.app?.groups ?? [])
     .filter((g) => g.kind === kind)
-    .map((g) => ({ ...g, recent: countInWindow(win, g.times) }))
+    .map((g) => {
+      const within = countInWindow(win, g.times);
+      return { ...g, recent: quiet ? 0 : within, muted: quiet ? within : 0 };
+    })
     .sort((a, b) => b.recent - a.recent || b.count - a.count);
 }
 

@@ -6,7 +6,8 @@ import { appSignatures, errorLogSignatures } from './app-signals.js';
 import { finding } from './finding.js';
 import { minTime, type Window } from './window.js';
 
-// disk_full: a filesystem at ≥ 95 % (df), or "No space left on device" / ENOSPC in the logs.
+// disk_full: a filesystem at ≥ 95 % (df), or "No space left on device" / ENOSPC in the logs (an
+// inotify watch limit's ENOSPC is no disk and never reaches here: signature-guards.ts).
 
 function size(kb: number): string {
   return kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GiB` : kb >= 1024 ? `${Math.round(kb / 1024)} MiB` : `${kb} KiB`;
@@ -18,6 +19,13 @@ export function diskFull(ev: HostEvidence, win: Window): Finding[] {
   const nginx = errorLogSignatures(ev, win, ['no_space']);
   const recent = app.recent + nginx.recent;
   if (full.length === 0 && recent === 0) {
+    if (app.muted > 0) {
+      return [finding({
+        category: 'disk_full', severity: 'info', confidence: 0.3,
+        summary: `The app logged ${app.muted} "No space left on device" error(s) in the last ${win.label}, but no filesystem is at 95% and nginx answered no 5xx.`,
+        evidence: app.evidence.slice(0, 1),
+      })];
+    }
     if (app.old + nginx.old === 0) return [];
     return [finding({
       category: 'disk_full', severity: 'info', confidence: 0.3,

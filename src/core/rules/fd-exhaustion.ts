@@ -17,6 +17,13 @@ export function fdExhaustion(ev: HostEvidence, win: Window): Finding[] {
   const nearText = near.slice(0, 2).map((p) => `${p.comm} (pid ${p.pid}) holds ${p.count} of ${p.softLimit} descriptors (${Math.round((p.ratio ?? 0) * 100)}%)`).join('; ');
   const fdEvidence = near.length > 0 ? [excerpt('fd_usage', near.slice(0, 3).flatMap((p) => [`fd ${p.pid} ${p.count} ${p.comm}`, `limit ${p.pid} ${p.softLimit} …`]))] : [];
   if (recent === 0 && near.length === 0) {
+    if (app.muted > 0) {
+      return [finding({
+        category: 'fd_exhaustion', severity: 'info', confidence: 0.3,
+        summary: `The app logged ${app.muted} "Too many open files" error(s) in the last ${win.label}, but no process is near its descriptor limit and nginx answered no 5xx.`,
+        evidence: app.evidence.slice(0, 1),
+      })];
+    }
     if (app.old + nginx.old === 0) return [];
     return [finding({
       category: 'fd_exhaustion', severity: 'info', confidence: 0.3,

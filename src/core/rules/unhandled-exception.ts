@@ -7,13 +7,23 @@ import { finding, quote } from './finding.js';
 import { firstInWindow, type Window } from './window.js';
 
 // unhandled_exception: stack traces in the app log, grouped by headline. The detail behind an
-// app error — a symptom, unless no nginx fronts the app (then nothing else reports the 500s).
+// app error — a symptom, unless no nginx fronts the app (then nothing else reports the 500s). A
+// trace on a host whose nginx answered no 5xx was handled or mapped to a 4xx: info only.
 
 export function unhandledException(ev: HostEvidence, win: Window): Finding[] {
   const groups = exceptionGroups(ev, win);
   const recent = groups.filter((g) => g.recent > 0);
   if (recent.length === 0) {
     if (groups.length === 0) return [];
+    const muted = groups.reduce((n, g) => n + g.muted, 0);
+    if (muted > 0) {
+      const top = groups.find((g) => g.muted > 0)!;
+      return [finding({
+        category: 'unhandled_exception', severity: 'info', confidence: 0.3,
+        summary: `${muted} stack trace(s) in the app log in the last ${win.label} (e.g. ${quote(top.headline, 100)}), but nginx answered no 5xx: handled, or mapped to a 4xx.`,
+        evidence: [excerpt(top.source, top.excerpt)],
+      })];
+    }
     const old = groups.reduce((n, g) => n + g.count, 0);
     return [finding({
       category: 'unhandled_exception', severity: 'info', confidence: 0.3,

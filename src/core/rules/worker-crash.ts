@@ -3,11 +3,13 @@ import type { HostEvidence } from '../host-evidence.js';
 import { formatTime } from '../time.js';
 import type { Finding } from '../types.js';
 import { errorLogSignatures } from './app-signals.js';
+import { appWorkerCrash } from './app-worker-crash.js';
 import { finding } from './finding.js';
 import type { Window } from './window.js';
 
 // worker_crash: nginx workers dying on a signal (the master respawns them, dropping the requests
-// they held), or fewer workers running than worker_processes asks for.
+// they held), or fewer workers running than worker_processes asks for; and the app tier's workers
+// (app-worker-crash.ts).
 
 function expectedWorkers(ev: HostEvidence): number | null {
   const wp = ev.nginx.config?.workerProcesses;
@@ -16,6 +18,10 @@ function expectedWorkers(ev: HostEvidence): number | null {
 }
 
 export function workerCrash(ev: HostEvidence, win: Window): Finding[] {
+  return [...nginxWorkerCrash(ev, win), ...appWorkerCrash(ev, win)];
+}
+
+function nginxWorkerCrash(ev: HostEvidence, win: Window): Finding[] {
   const exits = errorLogSignatures(ev, win, ['worker_exited']);
   const procs = ev.processes;
   const expected = expectedWorkers(ev);
