@@ -105,22 +105,6 @@ export function findLineTime(line: string, tzOffsetMinutes = 0): number | null {
   const head = line.slice(0, 80);
   const m = ISO_RE.exec(head);
   if (m) return isoMatchToMs(m, tzOffsetMinutes);
-  // Go's log package and svlogd: `2026/12/02 20:01:02`, `2026-12-02_20:01:02.12345`.
-  const slash = /^(\d{4})[/-](\d{2})[/-](\d{2})[ _](\d{2}):(\d{2}):(\d{2})/.exec(head);
-  if (slash) {
-    const t = utcMs(+slash[1]!, +slash[2]! - 1, +slash[3]!, +slash[4]!, +slash[5]!, +slash[6]!);
-    return t === null ? null : t - tzOffsetMinutes * 60_000;
-  }
-  // PHP's error_log `[02-Dec-2026 20:01:02 UTC]` and Apache/gunicorn access `[02/Dec/2026:20:01:02 +0000]`.
-  const dmy = /(\d{2})[-/]([A-Z][a-z]{2})[-/](\d{4})[: ](\d{2}):(\d{2}):(\d{2})(?: ([+-]\d{4}|UTC|GMT))?/.exec(head);
-  if (dmy) {
-    const mon = MONTHS[dmy[2]!.toLowerCase()];
-    const t = mon === undefined ? null : utcMs(+dmy[3]!, mon, +dmy[1]!, +dmy[4]!, +dmy[5]!, +dmy[6]!);
-    if (t === null) return null;
-    const zone = dmy[7];
-    const off = zone === undefined ? tzOffsetMinutes : /^[+-]/.test(zone) ? offsetMinutes(zone[0]!, zone.slice(1, 3), zone.slice(3, 5)) : 0;
-    return t - off * 60_000;
-  }
   const epoch = /"(?:time|timestamp|ts)"\s*:\s*(\d{10,13}(?:\.\d+)?)/.exec(line);
   if (epoch) {
     const n = Number(epoch[1]);

@@ -19,6 +19,11 @@ describe('app-log stamps besides ISO-8601', () => {
     expect(findLineTime('[Sat Nov 21 00:58:10.614631 2026] [core:notice] [pid 536253] AH00051: child pid 538294 exit signal')).toBe(t('2026-11-21T00:58:10.614Z'));
   });
 
+  it("reads svlogd -tt stamps and the common log format's zone", () => {
+    expect(findLineTime('2026-11-21_00:58:10.12345 inventory listening', 60)).toBe(t('2026-11-20T23:58:10.123Z'));
+    expect(findLineTime('10.0.0.1 - - [21/Nov/2026:01:58:10 +0100] "GET / HTTP/1.1" 500 12', 0)).toBe(t('2026-11-21T00:58:10Z'));
+  });
+
   it('prefers ISO and finds nothing in a line without a stamp', () => {
     expect(findLineTime('2026-11-21T00:58:00Z copied 2026/01/01 00:00:00 backup')).toBe(t('2026-11-21T00:58:00Z'));
     expect(findLineTime('goroutine 1 [running]:')).toBeNull();
