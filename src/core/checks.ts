@@ -60,7 +60,7 @@ export function summarizeChecks(ev: HostEvidence, windowMinutes: number): Check[
     ? { area: 'descriptors', checked: true, detail: `highest ${worst.comm} (pid ${worst.pid}) at ${worst.count}/${worst.softLimit}` }
     : { area: 'descriptors', checked: false, detail: 'descriptor use not readable (needs root or the same user)' });
   checks.push(ev.kernel
-    ? { area: 'kernel_log', checked: true, detail: `${ev.kernel.oomKills.length} OOM kill(s) in ${ev.kernel.totalLines} lines (${ev.kernel.source})` }
+    ? { area: 'kernel_log', checked: true, detail: `${ev.kernel.oomKills.length} OOM kill(s), ${ev.kernel.crashes.length} crash(es) in ${ev.kernel.totalLines} lines (${ev.kernel.source})` }
     : { area: 'kernel_log', checked: false, detail: 'no kernel log readable' });
   if (ev.context.hasDeploy) {
     checks.push(ev.releases?.current

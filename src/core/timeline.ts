@@ -39,7 +39,7 @@ export function firstNewError(ev: HostEvidence, windowStartMs: number): Candidat
       .filter((e) => isNew(e.timeMs))
       .map((e) => ({ timeMs: e.timeMs!, line: e.sample >= 0 ? (log.lines[e.sample] ?? null) : null, source: log.path }));
   });
-  const fromKernel = (ev.kernel?.oomKills ?? [])
+  const fromKernel = [...(ev.kernel?.oomKills ?? []), ...(ev.kernel?.crashes ?? [])]
     .filter((k) => isNew(k.timeMs))
     .map((k) => ({ timeMs: k.timeMs!, line: k.sample >= 0 ? (ev.kernel!.lines[k.sample] ?? null) : null, source: 'kernel_log' }));
   return earliest([...fromApp, ...fromNginx, ...fromKernel]);

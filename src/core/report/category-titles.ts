@@ -7,7 +7,7 @@ export const CATEGORY_TITLES: Record<Category, string> = {
   nginx_internal_error: 'nginx produced the 500s itself',
   intercepted_upstream_error: 'nginx turned an upstream error into a 500',
   nginx_config_invalid: 'nginx configuration on disk is invalid',
-  worker_crash: 'nginx worker processes crashing',
+  worker_crash: 'Worker processes crashing or exhausted',
   fd_exhaustion: 'Out of file descriptors',
   memory_exhaustion: 'Out of memory',
   disk_full: 'Disk full',
