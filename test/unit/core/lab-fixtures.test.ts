@@ -29,6 +29,7 @@ const EXPECTED: Record<string, Category | null> = {
   'lb-front': 'upstream_app_error',
   'app-behind': 'dependency_down',
   'least-priv': 'upstream_app_error',
+  'php-fpm': 'memory_exhaustion',
 };
 
 const captured = readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
