@@ -54,9 +54,11 @@ export function sparkline(curve: FiveXXCurve | null | undefined): Sparkline | nu
   ];
   const marks: SparklineMark[] = [];
   const before = new Map<number, string>();
-  for (const [symbol, name, at] of defs) {
-    const ms = at ? Date.parse(at) : NaN;
-    if (Number.isNaN(ms)) continue;
+  // In time order, so the line and the legend tell what came first. Access logs stamp whole
+  // seconds, so within one second the order stays D, E, X (the error is what answered 5xx).
+  const timed = defs.map(([symbol, name, at]) => ({ symbol, name, at, ms: at ? Date.parse(at) : NaN }))
+    .filter((d) => !Number.isNaN(d.ms)).sort((a, b) => Math.floor(a.ms / 1000) - Math.floor(b.ms / 1000));
+  for (const { symbol, name, at, ms } of timed) {
     const inside = ms >= startMs && ms <= endMs + 5 * 60_000;
     marks.push({ symbol, name, at: at!, inWindow: inside });
     if (!inside) continue;

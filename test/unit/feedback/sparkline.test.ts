@@ -53,3 +53,13 @@ describe('5xx sparkline', () => {
     expect(diagnoseOutputs(load('dependency-down')).figures!.dependencies).toEqual(['127.0.10.99:9999']);
   });
 });
+
+describe('5xx sparkline marks', () => {
+  it('are in time order on the line and in the legend; within one second the error comes before its 5xx', () => {
+    const s = sparkline(curve([0, 2, 6, 0], { deploy: at(1, 0), first5xx: at(1, 4), firstNewError: at(2, 30) }))!;
+    expect(s.line).toBe('▁DX▄E█▁');
+    expect(s.legend).toBe('D deploy 00:01:00Z · X first 5xx +4 s · E first new error +90 s');
+    const sameSecond = sparkline(curve([0, 2], { first5xx: at(1, 7), firstNewError: '2026-11-21T00:01:07.480Z' }))!;
+    expect(sameSecond.line).toBe('▁EX█');
+  });
+});
