@@ -59,7 +59,9 @@ async function handle(deps: FeedbackDeps, body: BlockAction, tell: (text: string
   }
   if (r.changed) {
     deps.metrics.feedback.inc({ category: r.category, verdict: parsed.verdict });
-    await deps.queues.addSlackSync(r.incidentId, r.revision!);
+    // The answer is stored; if Redis is away now, the sweeper re-renders the reply within a minute or two.
+    await deps.queues.addSlackSync(r.incidentId, r.revision!)
+      .catch((err: unknown) => deps.log.warn({ err, incidentId: r.incidentId }, 'feedback stored, but the reply update could not be queued'));
   }
   deps.log.info({ incidentId: r.incidentId, diagnosisId: parsed.diagnosisId, user, verdict: parsed.verdict, correctedTo: parsed.correctedTo,
     category: r.category, changed: r.changed }, 'feedback recorded');
