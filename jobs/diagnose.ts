@@ -1,7 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { Inventory } from '../src/config/inventory.js';
+import { calibrateFindings } from '../src/core/calibrate-confidence.js';
+import { hostResources } from '../src/core/report/resources.js';
 import { proposeAction } from '../src/db/action-store.js';
+import { loadFeedbackCounts } from '../src/db/feedback-store.js';
 import { failDiagnosis, finishDiagnosis, queueUpstreamDiagnoses, startDiagnosis } from '../src/db/diagnosis-store.js';
 import { inTransaction } from '../src/db/pool.js';
 import type { Logger } from '../src/log/logger.js';
@@ -54,8 +57,12 @@ export function diagnoseProcessor(deps: DiagnoseDeps) {
       ...(row.trigger === 'after_action' && row.sinceActionMs !== null ? { windowMinutes: windowSince(row.sinceActionMs) } : {}),
     });
     if (row.via) result.via = row.via;
+    // The root cause's confidence as this installation's answers have calibrated it, and what
+    // stands behind it (database, release, downstream), so the parent can tell a shared cause.
+    result.findings = calibrateFindings(result.findings, await loadFeedbackCounts(deps.pool));
     const plan = await planOffers(host, result, deps.remediations);
     result.notes.push(...plan.notes);
+    const stored = { ...result, resources: hostResources({ ...result, postgresUrl: host.postgres?.url ?? null }) };
     log.info({ reachable: result.reachable, rootCause: result.rootCause?.category ?? null, durationMs: result.durationMs,
       trigger: row.trigger, offers: plan.offers.map((o) => o.kind) }, 'diagnosis finished');
     // The hosts this one's nginx sends requests to, when the inventory has them: the cause is there.
@@ -67,7 +74,7 @@ export function diagnoseProcessor(deps: DiagnoseDeps) {
         await proposeAction(db, { incidentId: row.incidentId, diagnosisId, host: row.host, kind: o.kind, params: o.params, ttlMs: deps.offerTtlMs });
       }
       const finished = await finishDiagnosis(db, diagnosisId, {
-        result, rootCategory: result.rootCause?.category ?? null, reachable: result.reachable, durationMs: result.durationMs,
+        result: stored, rootCategory: result.rootCause?.category ?? null, reachable: result.reachable, durationMs: result.durationMs,
       });
       return { done: finished, added: finished ? await queueUpstreamDiagnoses(db, row.incidentId, behind) : [] };
     });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import { saveActionResultTs } from '../src/db/action-store.js';
+import { loadIncidentFeedback } from '../src/db/feedback-store.js';
 import {
   acquireSyncLease, loadSyncSnapshot, markPosted, markReplyPosted, releaseSyncLease, saveParentTs, saveReplyTs, saveResolvedReplyTs,
   type SyncSnapshot,
@@ -57,9 +58,10 @@ async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
     const ts = await postOrFallback(deps, incident.channel, renderActionResult(actionView(a), { incidentId: incident.id }), parentTs);
     await persist(deps, 'action result ts', () => saveActionResultTs(deps.pool, a.id, ts));
   }
+  const feedback = await loadIncidentFeedback(deps.pool, incident.id);
   for (const d of s.diagnoses) {
     if (d.replyTs && d.postedReplyRevision >= d.replyRevision) continue;
-    const msg = replyFor(d, s);
+    const msg = replyFor(d, s, feedback.get(d.id));
     if (!msg) continue;
     if (!d.replyTs) {
       const ts = await postOrFallback(deps, incident.channel, msg, parentTs);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../config/config-error.js';
 import { closestHosts, emptyInventory, LOCAL_HOST, loadInventory, type Inventory, type InventoryHost } from '../config/inventory.js';
+import { hostResources, incidentCauses } from '../core/report/index.js';
 import { loadTriageCommands } from '../triage/command-set.js';
 import { diagnoseHosts } from '../triage/diagnose-hosts.js';
 import { Progress } from './progress.js';
@@ -62,7 +63,14 @@ export async function runDiagnose(hostNames: string[], opts: DiagnoseCliOptions,
     for (const d of diagnoses) if (d.raw) writeFileSync(join(dir, `${d.result.host}.json`), `${JSON.stringify(d.raw, null, 1)}\n`);
   }
   const results = diagnoses.map((d) => d.result);
-  if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
-  else io.stdout.write(renderText(results, io.stdout.isTTY === true && !io.env.NO_COLOR));
+  // Several hosts with one root cause and the resource behind it (database, release, downstream) are one problem.
+  const pgUrl = new Map(hosts.map((h) => [h.name, h.postgres?.url ?? null]));
+  const causes = incidentCauses(results.map((r) => ({
+    host: r.host, category: r.reachable ? r.rootCause?.category ?? null : null,
+    resources: hostResources({ ...r, postgresUrl: pgUrl.get(r.host) ?? null }),
+  })));
+  const sharedCauses = causes.sharedCauses.map(({ category, resource, resourceKind, hosts: names }) => ({ category, resource, resourceKind, hosts: names }));
+  if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ results, incident: { sharedCauses } }, null, 2)}\n`);
+  else io.stdout.write(renderText(results, io.stdout.isTTY === true && !io.env.NO_COLOR, causes));
   return results.every((r) => r.reachable) ? EXIT_OK : EXIT_UNREACHABLE;
 }

@@ -21,6 +21,13 @@ function buildProgram(): Command {
     .action(async (hosts: string[], opts) => {
       process.exitCode = await runDiagnose(hosts, opts);
     });
+  program.command('accuracy')
+    .description('how often each root cause was confirmed or corrected in Slack (reads DATABASE_URL)')
+    .option('-s, --since <period>', 'period to report: 30d, 12h, 90m or a date', '30d')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { since: string; format: string }) => {
+      process.exitCode = await (await import('./accuracy-command.js')).runAccuracy(opts, withDotEnv());
+    });
   program.command('start').description('run the Slack bot: web (Slack events, webhooks) and worker in one process')
     .action(async () => (await import('../service/run-service.js')).runService('start', withDotEnv()));
   program.command('web').description('run only the HTTP side (Slack events, webhooks, health, metrics)')

@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import { sharedCauseText, sparkline, sparklineText, type IncidentCauses } from '../core/report/index.js';
 import type { Finding } from '../core/types.js';
 import type { HostResult } from '../triage/host-result.js';
 
@@ -35,6 +36,8 @@ export function renderHostText(r: HostResult, c: Colors): string {
   if (r.rootCause && root) {
     lines.push(`${head}\n  ${c.red(c.bold('ROOT CAUSE'))} ${c.bold(r.rootCause.category)} ${severityTag(c, root)} ${c.dim(`confidence ${Math.round(root.confidence * 100)}%`)}`);
     lines.push(`  ${r.rootCause.summary}`);
+    const curve = sparkline(r.figures?.curve);
+    if (curve) lines.push(`  ${c.cyan(sparklineText(curve))}`);
     lines.push(...excerptLines(c, root, '    ', 8));
     if (root.actions.length > 0) lines.push(`    ${c.cyan('suggested actions:')} ${root.actions.join(', ')}`);
   } else {
@@ -63,7 +66,15 @@ export function renderHostText(r: HostResult, c: Colors): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderText(results: HostResult[], useColor: boolean): string {
+/** The incident as a whole: causes several hosts share (with the resource), then hosts by cause. */
+function incidentLines(c: Colors, causes: IncidentCauses, hostCount: number): string[] {
+  const shared = causes.sharedCauses.map((s) => `${c.bold('shared cause:')} ${sharedCauseText(s, hostCount)} (${s.hosts.join(', ')})`);
+  const groups = causes.groups.length > 0
+    ? [`${c.bold('by cause:')} ${causes.groups.map((g) => `${g.category}: ${g.hosts.join(', ')}`).join(' · ')}`] : [];
+  return [...shared, ...groups];
+}
+
+export function renderText(results: HostResult[], useColor: boolean, causes?: IncidentCauses): string {
   const c = createColors(useColor);
   // Hosts with a root cause first: that is what the reader came for.
   const order = (r: HostResult) => (!r.reachable ? 1 : r.rootCause ? 0 : 2);
@@ -72,5 +83,6 @@ export function renderText(results: HostResult[], useColor: boolean): string {
   const down = results.filter((r) => !r.reachable).length;
   const quiet = results.length - found - down;
   const summary = `${results.length} host${results.length === 1 ? '' : 's'}: ${found} with a root cause, ${quiet} without a problem, ${down} unreachable`;
-  return `${body}\n${c.bold(summary)}\n`;
+  const incident = causes && results.length > 1 ? incidentLines(c, causes, results.length) : [];
+  return `${body}\n${[c.bold(summary), ...incident].join('\n')}\n`;
 }

@@ -45,6 +45,15 @@ export interface Finding {
   actions: ActionId[];
   /** Optional epoch-ms of the first signal, used to order causes by time. */
   firstSeenMs?: number;
+  /** Set when `confidence` was blended with this installation's feedback (calibrate-confidence.ts). */
+  calibration?: Calibration;
+}
+
+/** How a shown confidence came about: the rule's own value and the answers that moved it. */
+export interface Calibration {
+  builtIn: number;
+  confirmed: number;
+  corrected: number;
 }
 
 /** Output of one triage command as the transport returned it. A non-zero exit is data. */

@@ -49,6 +49,7 @@ export function createMetrics(sources: MetricsSources = {}) {
     slackCalls: new Counter({ name: 'diagbot_slack_calls_total', help: 'Slack Web API calls by method and outcome', labelNames: ['method', 'outcome'], registers: [registry] }),
     jobs: new Counter({ name: 'diagbot_jobs_total', help: 'Queue jobs finished by queue and outcome', labelNames: ['queue', 'outcome'], registers: [registry] }),
     actions: new Counter({ name: 'diagbot_actions_total', help: 'Remediation button presses and outcomes by kind (started, refused_*, succeeded, failed, skipped, unknown)', labelNames: ['kind', 'outcome'], registers: [registry] }),
+    feedback: new Counter({ name: 'diagbot_feedback_total', help: '"Right / wrong cause" answers recorded, by the category diagnosed (or no_problem) and verdict (confirmed, corrected); a changed answer counts again', labelNames: ['category', 'verdict'], registers: [registry] }),
     jobDuration: new Histogram({ name: 'diagbot_job_duration_seconds', help: 'Queue job run time', labelNames: ['queue'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers: [registry] }),
     sshConnects: new Counter({ name: 'diagbot_ssh_connects_total', help: 'SSH connection attempts by outcome: ok, or why the host was unreachable (refused, connect_timeout, no_banner, auth_failed, host_key_mismatch…)', labelNames: ['outcome'], registers: [registry] }),

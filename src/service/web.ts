@@ -8,6 +8,7 @@ import { installSlackRequestGuard } from '../web/replay-guard.js';
 import { approverCheck } from '../slack/approvers.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { registerActionButtons } from '../web/action-buttons.js';
+import { registerFeedbackActions } from '../web/feedback-actions.js';
 import { registerSlashDiagnose } from '../web/slash-diagnose.js';
 import { webhookRoute } from '../web/webhook-route.js';
 import type { ServiceContext } from './service-context.js';
@@ -53,6 +54,7 @@ export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}
     return res.users ?? [];
   });
   registerActionButtons(app, { pool: ctx.pool, queues: ctx.queues, log: log.child({ component: 'actions' }), metrics: ctx.metrics, isApprover });
+  registerFeedbackActions(app, { pool: ctx.pool, queues: ctx.queues, log: log.child({ component: 'feedback' }), metrics: ctx.metrics });
 
   let port = config.PORT;
   if (receiver instanceof HTTPReceiver) {

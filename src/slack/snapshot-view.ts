@@ -1,4 +1,4 @@
-import type { HostReportInput, IncidentView } from '../core/report/index.js';
+import type { HostReportInput, IncidentView, ResourceRef } from '../core/report/index.js';
 import type { RootCause } from '../core/types.js';
 import type { DiagnosisState, SyncSnapshot } from '../db/sync-store.js';
 import type { ActionView } from './render/render-actions.js';
@@ -25,10 +25,12 @@ export function snapshotView(s: SyncSnapshot): IncidentView {
       summary: a.annotations.summary ?? a.annotations.description ?? a.annotations.message ?? null,
     })),
     hosts: latestPerHost(s.diagnoses).map((d) => {
-      const r = d.result as Partial<HostReportInput> | null;
+      // `resources` is added to the stored result by the diagnose job (jobs/diagnose.ts).
+      const r = d.result as (Partial<HostReportInput> & { resources?: ResourceRef[] }) | null;
       return {
         host: d.host, state: d.state, rootCause: (r?.rootCause as RootCause | null | undefined) ?? null,
         reachable: d.reachable, error: d.error ?? r?.error ?? null, durationMs: d.durationMs,
+        ...(Array.isArray(r?.resources) ? { resources: r.resources } : {}),
       };
     }),
   };

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { JobQueues } from '../queue/job-queues.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { renderDiagnoseHelp, renderUnknownHosts, type SlackMessage } from '../slack/render/index.js';
+import { accuracyAnswer, DEFAULT_SINCE } from './slash-accuracy.js';
 
 export interface SlashDeps {
   pool: pg.Pool;
@@ -19,7 +20,7 @@ export interface SlashDeps {
 export const MAX_HOSTS_PER_COMMAND = 20;
 const RESPOND_TIMEOUT_MS = 5000;
 
-type Parsed = { kind: 'help' } | { kind: 'error'; message: SlackMessage } | { kind: 'hosts'; hosts: string[] };
+type Parsed = { kind: 'help' } | { kind: 'accuracy'; since: string } | { kind: 'error'; message: SlackMessage } | { kind: 'hosts'; hosts: string[] };
 
 function ephemeral(text: string): SlackMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
@@ -29,6 +30,8 @@ function ephemeral(text: string): SlackMessage {
 export function parseDiagnoseText(text: string, inventory: Inventory): Parsed {
   const words = text.trim().split(/[\s,]+/).filter(Boolean);
   if (words.length === 0 || (words.length === 1 && /^(help|-h|--help)$/i.test(words[0]!))) return { kind: 'help' };
+  // A keyword, like help (a host named "accuracy" in the inventory can still be diagnosed from the CLI).
+  if (words[0]!.toLowerCase() === 'accuracy' && words.length <= 2) return { kind: 'accuracy', since: words[1] ?? DEFAULT_SINCE };
   if (words.length > MAX_HOSTS_PER_COMMAND) {
     return { kind: 'error', message: ephemeral(`:warning: At most ${MAX_HOSTS_PER_COMMAND} hosts per \`/diagnose\`; you named ${words.length}.`) };
   }
@@ -50,6 +53,10 @@ export function registerSlashDiagnose(app: App, deps: SlashDeps): void {
     if (parsed.kind === 'help') {
       deps.metrics.slashCommands.inc({ outcome: 'help' });
       return answer(renderDiagnoseHelp());
+    }
+    if (parsed.kind === 'accuracy') {
+      deps.metrics.slashCommands.inc({ outcome: 'accuracy' });
+      return answer(await accuracyAnswer(deps.pool, parsed.since, (err) => deps.log.error({ err }, '/diagnose accuracy: could not read the feedback')));
     }
     if (parsed.kind === 'error') {
       deps.metrics.slashCommands.inc({ outcome: 'rejected' });

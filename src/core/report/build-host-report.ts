@@ -1,6 +1,8 @@
+import { accuracyNote } from '../calibrate-confidence.js';
 import type { Finding, Severity } from '../types.js';
 import { CATEGORY_TITLES } from './category-titles.js';
 import { safeLines, safeText } from './safe-text.js';
+import { sparkline } from './sparkline.js';
 import { suggestActions } from './suggested-actions.js';
 import type { CommandProblem, CommandReportInput, HostOutcome, HostReport, HostReportInput, ReportEvidence, ReportFinding } from './types.js';
 
@@ -34,6 +36,8 @@ function reportFinding(f: Finding): ReportFinding {
       return { source: safeText(e.source, 1), excerpt: text, totalLines };
     })),
     actions: [...f.actions],
+    calibration: f.calibration ? { ...f.calibration } : null,
+    accuracyNote: accuracyNote(f.calibration),
   };
 }
 
@@ -68,7 +72,8 @@ function pickRoot(r: HostReportInput): { root: ReportFinding | null; source: Fin
     ?? r.findings.find((f) => f.category === cat) ?? null;
   const root: ReportFinding = source
     ? { ...reportFinding(source), role: 'root_cause', summary: safeText(r.rootCause.summary) }
-    : { category: cat, severity: 'critical', role: 'root_cause', confidence: null, summary: safeText(r.rootCause.summary), evidence: [], actions: [] };
+    : { category: cat, severity: 'critical', role: 'root_cause', confidence: null, summary: safeText(r.rootCause.summary), evidence: [], actions: [],
+      calibration: null, accuracyNote: null };
   return { root, source };
 }
 
@@ -111,5 +116,7 @@ export function buildHostReport(r: HostReportInput): HostReport {
     notes: (r.notes ?? []).map((n) => safeText(n)),
     via: r.via ? { host: safeText(r.via.host), target: safeText(r.via.target) } : null,
     suggestedActions: suggestActions(outcome, root, reason),
+    // The curve explains a cause; a healthy or unreachable host has none to explain.
+    curve: outcome === 'root_cause' ? sparkline(r.figures?.curve) : null,
   };
 }

@@ -1,5 +1,6 @@
 import { safeText } from './safe-text.js';
 import type { Category } from '../types.js';
+import { incidentCauses } from './shared-causes.js';
 import type { AlertLine, AlertView, HostLine, HostLineKind, HostStatusView, IncidentReport, IncidentView } from './types.js';
 
 // The neutral view of an incident's parent message: which alerts, which hosts, what each host's
@@ -52,7 +53,13 @@ function hostLine(h: HostStatusView): HostLine {
 
 export function buildIncidentReport(v: IncidentView): IncidentReport {
   const lines = v.hosts.map(hostLine);
-  const hosts = [...lines].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  const causes = incidentCauses(v.hosts.map((h, i) => ({
+    host: lines[i]!.host, category: lines[i]!.kind === 'root_cause' ? lines[i]!.category : null,
+    resources: (h.resources ?? []).map((r) => ({ kind: r.kind, key: r.key, label: redact(r.label) })),
+  })));
+  // Hosts with a root cause are listed by cause, biggest group first: the shape of the incident.
+  const group = (h: HostLine) => (h.kind === 'root_cause' ? causes.groups.findIndex((g) => g.category === h.category) : 0);
+  const hosts = [...lines].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || group(a) - group(b));
   const counts = Object.fromEntries(KIND_ORDER.map((k) => [k, 0])) as Record<HostLineKind, number>;
   for (const h of hosts) counts[h.kind] += 1;
   const categories: Category[] = [];
@@ -72,5 +79,6 @@ export function buildIncidentReport(v: IncidentView): IncidentReport {
     rootCauseCategories: categories,
     unmatchedHosts: (v.unmatchedHosts ?? []).map(redact),
     slackError: v.slackError ? redact(v.slackError) : null,
+    causes,
   };
 }

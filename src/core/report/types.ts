@@ -1,4 +1,7 @@
-import type { ActionId, Category, CheckSummary, Finding, HostFigures, Role, RootCause, Severity } from '../types.js';
+import type { ActionId, Calibration, Category, CheckSummary, Finding, HostFigures, Role, RootCause, Severity } from '../types.js';
+import type { ResourceRef } from './resources.js';
+import type { IncidentCauses } from './shared-causes.js';
+import type { Sparkline } from './sparkline.js';
 
 // Inputs: plain views of a host result and of an incident. Kept structural (not imported from
 // triage or the database layer) so the core stays pure and any adapter can feed it.
@@ -52,6 +55,8 @@ export interface HostStatusView {
   reachable?: boolean | null;
   error?: string | null;
   durationMs?: number | null;
+  /** What stands behind the host's root cause (database, release, downstream…), for shared causes. */
+  resources?: ResourceRef[];
 }
 
 export interface IncidentView {
@@ -88,6 +93,10 @@ export interface ReportFinding {
   summary: string;
   evidence: ReportEvidence[];
   actions: ActionId[];
+  /** Set when the confidence was blended with this installation's feedback. */
+  calibration: Calibration | null;
+  /** "right 3 of 10 times here" when people corrected this category often. */
+  accuracyNote: string | null;
 }
 
 export type HostOutcome = 'root_cause' | 'healthy' | 'unreachable';
@@ -132,6 +141,8 @@ export interface HostReport {
   /** "behind lb-1 (its nginx sends requests to 10.0.3.13:8080)" when diagnosed as the tier behind. */
   via: { host: string; target: string } | null;
   suggestedActions: SuggestedAction[];
+  /** 5xx per minute over the window with the deploy / first new error / first 5xx marked. */
+  curve: Sparkline | null;
 }
 
 export interface AlertLine {
@@ -173,4 +184,6 @@ export interface IncidentReport {
   rootCauseCategories: Category[];
   unmatchedHosts: string[];
   slackError: string | null;
+  /** Root causes shared by several hosts (with the resource behind them), and hosts by cause. */
+  causes: IncidentCauses;
 }

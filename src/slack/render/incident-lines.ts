@@ -1,4 +1,4 @@
-import type { AlertLine, HostLine, IncidentReport } from '../../core/report/index.js';
+import type { AlertLine, HostLine, IncidentReport, SharedCause } from '../../core/report/index.js';
 import { clipPlain } from './clip-text.js';
 import { escapeMrkdwn, formatDuration, inlineCode, link, plural, slackDate } from './mrkdwn.js';
 
@@ -64,4 +64,34 @@ export function hostsHeading(r: IncidentReport): string {
 /** Category ids as inline code, so a channel search for `db_pool_exhaustion` finds the thread. */
 export function categoryList(r: IncidentReport): string {
   return r.rootCauseCategories.map((c) => inlineCode(c)).join(', ');
+}
+
+/** ":link: *`db_pool_exhaustion` on db-1/orders — 4 of 5 hosts*: web-1, web-2, …": one problem, said once. */
+export function sharedCauseLine(s: SharedCause, hostCount: number): string {
+  const names = s.hosts.slice(0, 8).map((h) => escapeMrkdwn(clipPlain(h, 60))).join(', ');
+  const more = s.hosts.length > 8 ? ` and ${s.hosts.length - 8} more` : '';
+  return `:link: *${inlineCode(s.category)} on ${escapeMrkdwn(clipPlain(s.resource, 120))} — ${s.hosts.length} of ${plural(hostCount, 'host')}*: ${names}${more}`;
+}
+
+/**
+ * Host lines with the shared causes first and, when hosts differ in cause, a heading per cause
+ * (hosts come sorted by cause already: buildIncidentReport groups them).
+ */
+export function groupedHostLines(r: IncidentReport): string[] {
+  const shared = r.causes.sharedCauses.map((s) => sharedCauseLine(s, r.hosts.length));
+  const grouped = r.causes.groups.length > 1;
+  const lines: string[] = [...shared];
+  let current: string | null = null;
+  for (const h of r.hosts) {
+    if (grouped && h.kind === 'root_cause' && h.category !== current) {
+      current = h.category;
+      const g = r.causes.groups.find((x) => x.category === h.category);
+      lines.push(`*${inlineCode(h.category ?? 'unknown')}* (${plural(g?.hosts.length ?? 1, 'host')})`);
+    } else if (grouped && h.kind !== 'root_cause' && current !== '') {
+      current = '';
+      lines.push('*Other hosts*');
+    }
+    lines.push(hostLineText(h));
+  }
+  return lines;
 }

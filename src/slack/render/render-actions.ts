@@ -27,7 +27,11 @@ export interface ActionView {
   audit: AuditView[];
 }
 
-export const ACTION_IDS = { rollback: 'diagbot_rollback', kill_idle_connections: 'diagbot_kill_idle_connections', rerun: 'diagbot_rerun' } as const;
+/** Every interactive element diagbot renders; presses of anything else are refused (action-buttons.ts). */
+export const ACTION_IDS = {
+  rollback: 'diagbot_rollback', kill_idle_connections: 'diagbot_kill_idle_connections', rerun: 'diagbot_rerun',
+  feedback_right: 'diagbot_feedback_right', feedback_wrong: 'diagbot_feedback_wrong',
+} as const;
 
 const s = (v: unknown, max = 200): string => clipPlain(safeText(String(v ?? ''), 1), max);
 const base = (path: unknown): string => s(path).replace(/^.*\//, '') || s(path);

@@ -16,9 +16,11 @@ export function renderDiagnoseHelp(): SlackMessage {
     '*`/diagnose HOST…`* runs diagbot\'s read-only triage on inventory hosts over SSH and posts the findings in a thread here.',
     '• `/diagnose web-1`: diagnose one host',
     '• `/diagnose web-1 web-2`: several hosts in parallel, one thread reply each',
+    '• `/diagnose accuracy [30d]`: how often each root cause was confirmed or corrected here',
     '• `/diagnose help`: this message',
     'Findings start with the root cause (its category id, e.g. `db_pool_exhaustion`, is searchable), then symptoms with their log excerpts. '
-      + 'Remediation buttons appear only when the evidence calls for them, and ask for confirmation.',
+      + 'Remediation buttons appear only when the evidence calls for them, and ask for confirmation. '
+      + 'Tell diagbot whether it was right with *Right cause* / *Wrong cause → …* under each finding.',
   ].join('\n');
   return fitToSlackLimits({
     text: 'Usage: /diagnose HOST… (inventory host names), or /diagnose help',

@@ -1,11 +1,12 @@
 import type { KnownBlock } from '@slack/types';
-import { buildHostReport, type HostReport, type HostReportInput, type ReportFinding } from '../../core/report/index.js';
+import { buildHostReport, type HostReport, type HostReportInput, type ReportFinding, type Sparkline } from '../../core/report/index.js';
 import { actions, context, divider, section, type ActionButton, type SlackMessage } from './blocks.js';
 import { clipMrkdwn, clipPlain } from './clip-text.js';
 import { fitToSlackLimits } from './fit-to-slack-limits.js';
 import { checksSections, commandProblemSections, nextStepsSections, notesSections } from './host-sections.js';
 import { escapeMrkdwn, formatDuration, inlineCode, plural } from './mrkdwn.js';
 import { evidenceText, findingText, formatConfidence, type SeenExcerpts } from './render-evidence.js';
+import { feedbackRow, feedbackTally, type FeedbackView } from './render-feedback.js';
 
 // The thread reply for one host. Order is what an on-call engineer needs: the root cause and
 // its evidence, what to do, then symptoms and contributing causes, then coverage.
@@ -17,6 +18,8 @@ export interface HostFindingsOptions {
   lead?: string[];
   /** Remediation previews and outcomes, shown right above the buttons. */
   actionSections?: string[];
+  /** The "right / wrong cause" row and its tally (not for unreachable hosts: nothing to judge). */
+  feedback?: FeedbackView;
 }
 
 const MAX_ROOT_EXCERPTS = 4;
@@ -34,15 +37,32 @@ function metaLine(r: HostReport, opts: HostFindingsOptions, lead: string[]): str
   const where = r.address && r.address !== r.host ? `${escapeMrkdwn(r.host)} (${escapeMrkdwn(r.address)})` : escapeMrkdwn(r.host);
   const incident = opts.incidentId !== undefined ? [`incident #${opts.incidentId}`] : [];
   const via = r.via ? [`behind ${escapeMrkdwn(r.via.host)}, whose nginx sends requests to ${escapeMrkdwn(r.via.target)}`] : [];
-  return [...lead, where, ...via, formatDuration(r.durationMs), ...incident].join(' · ');
+  const tally = opts.feedback && r.outcome !== 'unreachable' ? feedbackTally(opts.feedback.answers) : null;
+  return [...lead, where, ...via, formatDuration(r.durationMs), ...incident, ...(tally ? [tally] : [])].join(' · ');
+}
+
+/** The shown confidence, and where it came from when this installation's feedback moved it. */
+function confidenceText(f: ReportFinding): string | null {
+  const shown = formatConfidence(f.confidence);
+  if (!shown || !f.calibration) return shown;
+  if (f.accuracyNote) return `${shown} (${escapeMrkdwn(f.accuracyNote)})`;
+  const answers = f.calibration.confirmed + f.calibration.corrected;
+  return `${shown} (built-in ${f.calibration.builtIn}, ${plural(answers, 'answer')} here)`;
+}
+
+/** The 5xx curve: bars in inline code (monospace, so the marks line up), then what they mark. */
+function curveText(s: Sparkline): string {
+  const unit = s.minutesPerBar === 1 ? 'per minute' : `per ${s.minutesPerBar} min`;
+  return `:chart_with_upwards_trend: 5xx ${unit} ${inlineCode(s.line)} ${s.span}, peak ${s.peak}${s.legend ? `\n${escapeMrkdwn(s.legend)}` : ''}`;
 }
 
 function rootBlocks(r: HostReport, root: ReportFinding, opts: HostFindingsOptions, seen: SeenExcerpts): KnownBlock[] {
   const title = `:red_circle: *Root cause on ${escapeMrkdwn(r.host)}: ${escapeMrkdwn(r.title)}*`;
   const blocks: KnownBlock[] = [
     section(`${title}\n${clipMrkdwn(escapeMrkdwn(root.summary), MAX_SUMMARY)}`),
-    context(metaLine(r, opts, [`root cause: ${inlineCode(root.category)}`, root.severity, formatConfidence(root.confidence)].filter((x): x is string => x !== null))),
+    context(metaLine(r, opts, [`root cause: ${inlineCode(root.category)}`, root.severity, confidenceText(root)].filter((x): x is string => x !== null))),
   ];
+  if (r.curve) blocks.push(section(clipMrkdwn(curveText(r.curve), 3000)));
   // One section per excerpt: the root cause's evidence is the part worth the most room.
   for (const e of root.evidence.slice(0, MAX_ROOT_EXCERPTS)) blocks.push(section(clipMrkdwn(evidenceText(e, ROOT_EVIDENCE, seen), ROOT_EVIDENCE.maxChars)));
   if (root.evidence.length > MAX_ROOT_EXCERPTS) {
@@ -93,6 +113,7 @@ export function renderHostFindings(result: HostReportInput, opts: HostFindingsOp
   blocks.push(...nextStepsSections(r).map(section));
   blocks.push(...(opts.actionSections ?? []).filter(Boolean).map((t) => section(clipMrkdwn(t, 3000))));
   if (opts.buttons && opts.buttons.length > 0) blocks.push(actions(opts.buttons));
+  if (opts.feedback && r.outcome !== 'unreachable') blocks.push(feedbackRow(opts.feedback.diagnosisId, r.rootCause?.category ?? null));
   const others = otherFindingBlocks(r, seen);
   if (others.length > 0) blocks.push(divider(), ...others);
   const tail = [

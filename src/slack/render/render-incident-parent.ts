@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { buildIncidentReport, type IncidentReport, type IncidentView } from '../../core/report/index.js';
+import { buildIncidentReport, sharedCauseText, type IncidentReport, type IncidentView } from '../../core/report/index.js';
 import { context, header, section, type SlackMessage } from './blocks.js';
 import { clipMrkdwn, clipPlain } from './clip-text.js';
 import { fitToSlackLimits } from './fit-to-slack-limits.js';
-import { alertLineText, categoryList, hostLineText, hostsHeading } from './incident-lines.js';
+import { alertLineText, categoryList, groupedHostLines, hostsHeading } from './incident-lines.js';
 import { escapeMrkdwn, inlineCode, plural, slackDate, userMention } from './mrkdwn.js';
 import { packLines } from './pack-lines.js';
 
@@ -50,9 +50,12 @@ function hostSections(r: IncidentReport): string[] {
   if (r.hosts.length === 0) {
     return r.unmatchedHosts.length > 0 ? [] : ['_No inventory host is named by these alerts, so nothing was diagnosed._'];
   }
-  return packLines(r.hosts.map(hostLineText), {
+  const lines = groupedHostLines(r);
+  // With shared-cause and group lines in the list, what is cut is lines, not only hosts.
+  const unit = lines.length === r.hosts.length ? 'more host' : 'more line';
+  return packLines(lines, {
     heading: hostsHeading(r), maxSections: 3, maxLines: MAX_HOST_LINES, maxLineChars: 400,
-    more: (n) => `_… ${plural(n, 'more host')} not shown_`,
+    more: (n) => `_… ${plural(n, unit)} not shown_`,
   });
 }
 
@@ -77,7 +80,8 @@ function fallbackText(r: IncidentReport): string {
   const lead = r.source === 'slash' ? slashHeader(r).replace(/^:mag: /, '') : alertHeader(r).replace(/^:[a-z_]+: /, '');
   const hosts = r.hosts.slice(0, 3).map((h) => `${h.host}: ${h.kind === 'root_cause' ? h.category : h.kind === 'running' ? 'diagnosing…' : h.kind}`);
   const more = r.hosts.length > 3 ? [`+${r.hosts.length - 3} more hosts`] : [];
-  return clipPlain(escapeMrkdwn([lead, ...hosts, ...more, `incident #${r.id}`].join(' · ')), 300, true);
+  const shared = r.causes.sharedCauses.slice(0, 1).map((s) => sharedCauseText(s, r.hosts.length));
+  return clipPlain(escapeMrkdwn([lead, ...shared, ...hosts, ...more, `incident #${r.id}`].join(' · ')), 300, true);
 }
 
 export function renderIncidentParent(view: IncidentView): SlackMessage {

@@ -62,8 +62,10 @@ const AUDIT: AuditRow[] = [
   { at: at(69).toISOString(), userId: 'U0ALICE', outcome: 'succeeded', detail: 'Rolled back web-1 from 20261121010953 to 20261120190953 and restarted the app.', durationMs: 3120 },
 ];
 
+/** Remediation and re-run buttons; the feedback row (its own actions block) is tested in feedback-golden.test.ts. */
 function buttonsOf(msg: { blocks: unknown[] }): { action_id: string; value: string; confirm?: { text: { text: string } } }[] {
-  return (msg.blocks as { type: string; elements?: unknown[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements as never[]);
+  return (msg.blocks as { type: string; block_id?: string; elements?: unknown[] }[])
+    .filter((b) => b.type === 'actions' && !b.block_id?.startsWith('diagbot_feedback_')).flatMap((b) => b.elements as never[]);
 }
 
 describe('remediation offers (golden)', () => {
