@@ -68,7 +68,7 @@ describe('feedback on a finding', () => {
     const a2 = await feedback.right(diagnosisId, ALICE);
     expect(await feedback.answer(a2.rid)).toMatch(/already answered/);
     expect(await rows()).toEqual([{ user_id: ALICE, category: 'dependency_down', verdict: 'confirmed', corrected_to: null,
-      rules: ['dependencyDown'], evidence_sources: expect.arrayContaining(['/srv/app/shared/log/app.log']), changes: 0 }]);
+      rules: ['dependencyDown'], evidence_sources: expect.arrayContaining([lab.hosts['dependency-down']!.appLog]), changes: 0 }]);
 
     // A captured request sent again is refused by the signature guard and changes nothing.
     const bobWrong = feedback.build('wrong', `${diagnosisId}:upstream_app_error`, BOB);

@@ -63,6 +63,21 @@ describe('/diagnose', () => {
     expect(fake.callsTo('chat.postMessage').filter((c) => c.body.channel === INCIDENT && !c.body.thread_ts)).toHaveLength(1);
   });
 
+  it('diagnoses the host behind an nginx-only LB too, in the same thread, where the cause is named', async () => {
+    const res = await slash('lb-front');
+    expect(res.status).toBe(200);
+    const parent = await fake.waitFor((f) => f.messages(INCIDENT).find((m) => m.replies.length >= 2 && flat(m).includes('lb-front')
+      && m.replies.some((r) => flat(r).includes('app-behind'))), 60_000);
+    const front = parent.replies.find((r) => /Root cause on lb-front/.test(flat(r)))!;
+    const behind = parent.replies.find((r) => /Root cause on app-behind/.test(flat(r)))!;
+    expect(flat(front)).toContain('the 500s come from app-behind');
+    expect(flat(behind)).toMatch(/behind lb-front, whose nginx sends requests to 127\.0\.\d+\.35:9000/);
+    expect(flat(behind)).toMatch(/dependency is down/i);
+    const rows = (await svc.ctx.pool.query<{ host: string; via_host: string | null }>(
+      "SELECT d.host, d.via_host FROM diagnoses d JOIN incidents i ON i.id = d.incident_id WHERE i.title = 'Diagnosing lb-front' ORDER BY d.id")).rows;
+    expect(rows).toEqual([{ host: 'lb-front', via_host: null }, { host: 'app-behind', via_host: 'lb-front' }]);
+  });
+
   it('answers help and unknown hosts ephemerally, and posts nothing', async () => {
     const before = fake.callsTo('chat.postMessage').length;
     const help = await slash('help');
