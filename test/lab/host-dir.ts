@@ -9,6 +9,7 @@ import { prepareSshd } from './sshd.js';
 import { DEAD_DEPENDENCY, LAB_BLOCK } from './scenarios.js';
 import { appLogEnv, supervisorFiles } from './app-runtime.js';
 import { prepareLeastPrivilege, LAB_USERS } from './least-privilege.js';
+import { yesterdaysIncident } from './seed-log.js';
 
 export interface HostDirOptions {
   authorizedKeys: string;
@@ -57,6 +58,7 @@ export async function prepareHostDir(labDir: string, s: Scenario, address: strin
     if (s.app!.user) await chmod(out, 0o2750);
   }
   if (s.app?.logVia === 'svlogd') await mkdir(outsidePath(hostDir, `${logDir}/`), { recursive: true });
+  if (s.seedAppLog === 'yesterday') await writeFile(outsidePath(hostDir, s.app!.logPath), yesterdaysIncident());
   if (s.app?.logVia === 'supervisord') await mkdir(outsidePath(hostDir, '/var/log/supervisor/'), { recursive: true });
   // Each host has its own (quiet) kernel log, so triage never reads the real machine's dmesg.
   await writeFile(join(hostDir, 'var-log', 'kern.log'), '');

@@ -71,6 +71,8 @@ export interface Scenario {
     /** Run the app as this (lab-only) user instead of root. */
     user?: string;
   };
+  /** Lines written into the app log before the app starts, as a long-running host's log has them. */
+  seedAppLog?: 'yesterday';
   /** Log in as this user instead of root (a least-privilege host: sudo allowlist, adm group). */
   sshUser?: 'triage';
   /** nginx proxies to this other lab host's app instead of its own (an LB-only host). */

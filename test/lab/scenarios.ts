@@ -243,6 +243,16 @@ dd if=/dev/zero of=/srv/app/shared/uploads/.upload-cache bs=4k 2>/dev/null || tr
     app: { stack: 'ruby', routes: 'config.ru', logPath: '/srv/app/shared/log/production.log', logVia: 'self' },
     traffic: [],
   },
+  // Healthy, with a noisy log: yesterday's incident (stack traces, refused connections, ENOSPC) in
+  // the same file, handled errors that answered 404, warnings and alarming words. Expect silence.
+  {
+    name: 'healthy-noisy', octet: 37, expected: null, ssh: 'real',
+    nginx: { format: 'main', accessLog: '/var/log/nginx/access.log' },
+    app: nodeApp('routes-healthy-noisy.cjs', '/var/log/shop/shop.log'),
+    seedAppLog: 'yesterday',
+    traffic: [...browse(30), { path: '/api/products/4242', count: 6, status: 404 },
+      { path: '/api/search?q=connection%20refused', count: 3, status: 200 }, { path: '/api/search?q=out%20of%20memory%20error', count: 2, status: 200 }],
+  },
   // Least privilege: diagbot logs in as `triage` (group adm, sudo only for nginx -T / nginx -t);
   // the app runs as `shop`, so its descriptors are not readable: discovery goes by name.
   {
