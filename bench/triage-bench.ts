@@ -1,9 +1,12 @@
 // Triage speed, measured against floors taken in the same run on the same lab hosts:
 //  (a) one host vs an OpenSSH connection running only the slowest single triage command;
 //  (b) one host vs the same commands run one after another in one OpenSSH session;
-//  (c) 20 hosts vs 1 host.
+//  (c) 20 hosts vs 1 host;
+//  (d) what finding the app logs costs per host (app_discovery + log_probe, as run).
 import { loadInventory } from '../src/config/inventory.js';
 import { planLogTargets } from '../src/core/index.js';
+import { chooseFromProbe, planAppLogSearch } from '../src/core/app-discovery/plan-app-logs.js';
+import { parseNginxConfig } from '../src/core/parsers/nginx-config.js';
 import { loadTriageCommands } from '../src/triage/command-set.js';
 import { diagnoseHost } from '../src/triage/diagnose-host.js';
 import { diagnoseHosts } from '../src/triage/diagnose-hosts.js';
@@ -28,10 +31,21 @@ try {
   const warm = await diagnoseHost(one, opts);
   if (!warm.result.reachable || !warm.raw) throw new Error(`bench host unreachable: ${warm.result.error}`);
   const plan = planLogTargets(warm.raw.commands);
+  // The same targets diagbot chose: nginx's logs, the probe's places, the app logs it found.
+  const dump = warm.raw.commands.find((c) => c.id === 'nginx_dump')!;
+  const search = planAppLogSearch(warm.raw.commands, warm.raw.context, parseNginxConfig(dump.stdout));
+  const choice = chooseFromProbe(search, warm.raw.commands, 0, new Set([...plan.accessLogs, ...plan.errorLogs]));
+  const targetsOf = (id: string): Array<string | string[] | undefined> => {
+    if (id === 'access_log') return plan.accessLogs;
+    if (id === 'error_log') return plan.errorLogs;
+    if (id === 'log_probe') return [search.probes];
+    if (id === 'app_log') return choice.files.map((f) => f.target);
+    if (id === 'app_journal') return choice.journals.map((j) => j.target);
+    return [undefined];
+  };
   const scripts: { id: string; script: string }[] = [];
   for (const c of commands.filter((x) => applies(x, one))) {
-    const targets = c.phase === 'logs' ? (c.id === 'access_log' ? plan.accessLogs : plan.errorLogs) : [undefined];
-    for (const t of targets) scripts.push({ id: c.id, script: wrapForHost(renderCommand(c, one, t), c.timeoutMs) });
+    for (const t of targetsOf(c.id)) scripts.push({ id: c.id, script: wrapForHost(renderCommand(c, one, t), c.timeoutMs) });
   }
   const sequential = scripts.map((s) => `${s.script} >/dev/null 2>&1`).join('; ');
 
@@ -47,13 +61,14 @@ try {
   const [slowestId] = [...perCommand].sort((a, b) => median(b[1]) - median(a[1]))[0]!;
   const slowestScript = scripts.find((s) => s.id === slowestId)!.script;
 
-  const samples = { diag: [] as number[], floor: [] as number[], seq: [] as number[], fleet: [] as number[], single: [] as number[], fleetFloor: [] as number[], fleetCpu: [] as number[], singleCpu: [] as number[] };
+  const samples = { discovery: [] as number[], diag: [] as number[], floor: [] as number[], seq: [] as number[], fleet: [] as number[], single: [] as number[], fleetFloor: [] as number[], fleetCpu: [] as number[], singleCpu: [] as number[] };
   const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   for (let r = 0; r < ROUNDS; r++) {
     samples.floor.push(await opensshRun(one, slowestScript));
     let t = performance.now();
-    await diagnoseHost(one, opts);
+    const d = await diagnoseHost(one, opts);
     samples.diag.push(performance.now() - t);
+    samples.discovery.push(d.result.commands.filter((c) => c.id === 'app_discovery' || c.id === 'log_probe').reduce((n, c) => n + c.durationMs, 0));
     samples.seq.push(await opensshRun(one, sequential));
     t = performance.now();
     let cpu = process.cpuUsage();
@@ -78,6 +93,7 @@ try {
     ['(b) one host vs the same commands in one OpenSSH session', `${fmt(m.diag)} vs ${fmt(m.seq)} (${scripts.length} commands)`, (m.seq / m.diag).toFixed(2) + '× faster', '≥ 2×'],
     ['(c) 20 hosts vs 1 host', `${fmt(m.fleet)} vs ${fmt(m.single)}`, (m.fleet / m.single).toFixed(2) + '×', '≤ 1.5×'],
     ['(c′) 20 hosts vs the same commands over 20 OpenSSH sessions at once', `${fmt(m.fleet)} vs ${fmt(m.fleetFloor)}`, (m.fleet / m.fleetFloor).toFixed(2) + '×', '(context)'],
+    ['(d) finding the app logs on one host (app_discovery + log_probe)', `${fmt(m.discovery)} of ${fmt(m.diag)}`, `${Math.round((100 * m.discovery) / m.diag)}%`, '< 150 ms'],
     ['diagbot\'s own CPU: 20 hosts vs 1 host', `${fmt(m.fleetCpu)} vs ${fmt(m.singleCpu)}`, (m.fleetCpu / m.singleCpu).toFixed(1) + '×', '(context)'],
   ];
   console.log(`\ndiagbot triage benchmark — medians of ${ROUNDS} rounds, ${new Date().toISOString()}\n`);
