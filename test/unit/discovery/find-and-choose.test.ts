@@ -130,3 +130,22 @@ G 301 0::/system.slice/orders.service
     expect(c.skipped).toEqual(expect.arrayContaining([expect.stringMatching(/w6\.log \(over the cap/), expect.stringMatching(/old\.log \(not written for over 7 days\)/)]));
   });
 });
+
+describe('a container behind docker-proxy, and what its json-file log reads as', () => {
+  it('finds the container by its IP and reads its json-file log, unwrapped to "TIME message"', async () => {
+    const { appLogText } = await import('../../../src/core/app-log-text.js');
+    const proc = parseProcDiscovery('uid 0\nlisten tcp 00000000:1F90 777\nS 900 4 777\n');
+    const rows = parseProcesses(`  900     1 root  3000 /usr/bin/docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 8080 -container-ip 172.17.0.2 -container-port 80\n`).rows;
+    const upstreams = collectUpstreams(parseNginxText('http { server { location / { proxy_pass http://127.0.0.1:8080; } } }', 'x')).targets;
+    const [svc] = findServices(proc, rows, upstreams, { hostname: 'web-1', selfAddress: null, peers: [] }).services;
+    const cands = logCandidates(svc!, proc, {});
+    expect(cands).toContainEqual(expect.objectContaining({ kind: 'container_ip', value: '172.17.0.2' }));
+    const id = 'c'.repeat(64);
+    const dir = `/var/lib/docker/containers/${id}`;
+    const choice = chooseAppLogs(cands, `X 172.17.0.2 ${dir}\nF 1800000000 120 81a4 8:1 ${dir}/${id}-json.log\n`, 1_800_000_000_000, new Set());
+    expect(choice.files.map((f) => [f.target, f.how])).toEqual([[`${dir}/${id}-json.log`, 'json-file log of the container behind docker-proxy pid 900 (172.17.0.2)']]);
+    const text = appLogText([{ id: 'app_log', target: `${dir}/${id}-json.log`, exitCode: 0, stderr: '', durationMs: 1, truncated: false, timedOut: false,
+      stdout: `==> ${dir}/${id}-json.log <==\n{"log":"ERROR connect ECONNREFUSED 10.0.0.5:5432\\n","stream":"stderr","time":"2026-12-02T20:01:02.5Z"}\n` }]);
+    expect(text!.trimEnd()).toBe(`==> ${dir}/${id}-json.log <==\n2026-12-02T20:01:02.5Z ERROR connect ECONNREFUSED 10.0.0.5:5432`);
+  });
+});
