@@ -7,6 +7,7 @@ import { loadTriageCommands } from '../triage/command-set.js';
 import { diagnoseHosts } from '../triage/diagnose-hosts.js';
 import { Progress } from './progress.js';
 import { renderText } from './render-text.js';
+import { redactDeep } from '../util/redact-deep.js';
 
 export interface DiagnoseCliOptions {
   inventory?: string;
@@ -62,7 +63,8 @@ export async function runDiagnose(hostNames: string[], opts: DiagnoseCliOptions,
     mkdirSync(dir, { recursive: true });
     for (const d of diagnoses) if (d.raw) writeFileSync(join(dir, `${d.result.host}.json`), `${JSON.stringify(d.raw, null, 1)}\n`);
   }
-  const results = diagnoses.map((d) => d.result);
+  // Secrets masked and control characters made visible in every string, whatever path it took.
+  const results = diagnoses.map((d) => redactDeep(d.result));
   // Several hosts with one root cause and the resource behind it (database, release, downstream) are one problem.
   const pgUrl = new Map(hosts.map((h) => [h.name, h.postgres?.url ?? null]));
   const causes = incidentCauses(results.map((r) => ({

@@ -18,6 +18,7 @@ import { parseProcesses } from './parsers/processes.js';
 import { parseReleases } from './parsers/releases.js';
 import { isNoNginx, planFromConfig } from './plan-log-targets.js';
 import { redact } from './redact.js';
+import { visibleControls } from './visible-controls.js';
 import { isoOffsetMinutes, nginxLocalOffsetMinutes } from './time.js';
 import { computeTimeline } from './timeline.js';
 import type { CommandOutput, RawHostOutputs } from './types.js';
@@ -71,7 +72,8 @@ function redactEvidence(ev: HostEvidence): void {
 }
 
 export function buildEvidence(raw: RawHostOutputs): HostEvidence {
-  const outputs = raw.commands ?? [];
+  // Parsers see the text a reader will: colour codes gone, other controls visible (visible-controls.ts).
+  const outputs = (raw.commands ?? []).map((o) => ({ ...o, stdout: visibleControls(o.stdout ?? ''), stderr: visibleControls(o.stderr ?? '') }));
   const notes: string[] = [];
   const commands: CommandStatus[] = outputs.map((o) => {
     const note = problemNote(o);

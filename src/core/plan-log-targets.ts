@@ -1,6 +1,7 @@
 import { findOutput, problemNote, splitLines, usableStdout } from './command-outputs.js';
 import { parseNginxConfig, type NginxConfig } from './parsers/nginx-config.js';
 import type { CommandOutput } from './types.js';
+import { hasControls } from './visible-controls.js';
 
 // Which log files the logs phase should tail, read from the running nginx configuration rather
 // than assumed. Every path returned is absolute and plain; everything skipped is explained.
@@ -23,7 +24,7 @@ export function unusableLogPath(path: string): string | null {
   if (path.startsWith('memory:')) return 'an in-memory debug buffer';
   if (path === 'stderr' || path === '/dev/stderr' || path === '/dev/stdout') return 'a standard stream, not a file';
   if (path.includes('$')) return 'the path contains variables';
-  if (/[\n\0]/.test(path)) return 'the path contains control characters';
+  if (/\n/.test(path) || hasControls(path)) return 'the path contains control characters';
   if (!path.startsWith('/')) return 'a relative path (the nginx prefix is unknown)';
   return null;
 }

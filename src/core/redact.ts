@@ -1,6 +1,8 @@
 // Masks secrets in text the core puts into findings and evidence. Each pattern keeps enough
 // context (the key name, the scheme, the user) for a reader to see what was hidden.
 
+import { visibleControls } from './visible-controls.js';
+
 const MASK = '****';
 
 const PATTERNS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
@@ -52,8 +54,10 @@ const PATTERNS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
     }],
 ];
 
+/** Secrets masked, and control characters made visible: every piece of host text passes here on its
+ *  way to a reader (report, Slack, logs, storage), so neither can be missed on some path. */
 export function redact(text: string): string {
-  let out = text;
+  let out = visibleControls(text);
   for (const [re, replacement] of PATTERNS) {
     out = typeof replacement === 'string'
       ? out.replace(re, replacement)

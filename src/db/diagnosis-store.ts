@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from './pool.js';
+import { redactDeep } from '../util/redact-deep.js';
 
 export type DiagnosisTrigger = 'initial' | 'rerun' | 'after_action';
 
@@ -98,7 +99,7 @@ export async function finishDiagnosis(pool: Queryable, id: number, out: Diagnosi
        WHERE id = $1 AND state = 'running' RETURNING incident_id)
      UPDATE incidents i SET revision = revision + 1, updated_at = now() FROM d
      WHERE i.id = d.incident_id RETURNING i.id AS incident_id, i.revision`,
-    [id, JSON.stringify(out.result), out.rootCategory, out.reachable, out.durationMs]);
+    [id, JSON.stringify(redactDeep(out.result)), out.rootCategory, out.reachable, out.durationMs]);
   const row = r.rows[0];
   return row ? { incidentId: Number(row.incident_id), revision: row.revision } : null;
 }

