@@ -1,3 +1,4 @@
+import { ROTATED } from '../app-discovery/choose-logs.js';
 import { clipLine } from '../excerpt.js';
 import { splitLines } from '../command-outputs.js';
 import { findLineTime } from '../time.js';
@@ -34,6 +35,8 @@ export interface AppSignatureHit {
   lastMs: number | null;
   firstLine: string;
   latestLine: string;
+  /** The file latestLine is in: a rotated generation and its current file count as one log. */
+  latestSource: string;
 }
 
 export interface AppLogEvidence {
@@ -59,9 +62,27 @@ export function splitAppLogSections(text: string): Array<{ path: string; lines: 
   return sections;
 }
 
-/** Grouping key: digits and hex ids vary per request, the failure does not. */
+/**
+ * Grouping key: digits and hex ids vary per request, the failure does not. A rotated generation
+ * and its current file are one log: the same error on both sides of a logrotate is one group.
+ */
 function groupKey(source: string, headline: string): string {
-  return `${source}\u0000${headline.replace(/0x[0-9a-f]+|[0-9a-f]{8,}|\d+/gi, '#')}`;
+  return `${logStream(source)}\u0000${headline.replace(/0x[0-9a-f]+|[0-9a-f]{8,}|\d+/gi, '#')}`;
+}
+
+function logStream(source: string): string {
+  return source.replace(ROTATED, '');
+}
+
+/** Sections may come newest-first; keep first/last by time, and times in order. */
+function addTime(cur: { times: Array<number | null>; firstMs: number | null; lastMs: number | null }, t: number | null): boolean {
+  const at = t === null ? cur.times.length : cur.times.findIndex((x) => x !== null && x > t);
+  if (at < 0 || t === null) cur.times.push(t); else cur.times.splice(at, 0, t);
+  if (t === null) return cur.lastMs === null;
+  cur.firstMs = cur.firstMs === null ? t : Math.min(cur.firstMs, t);
+  const latest = cur.lastMs === null || t >= cur.lastMs;
+  if (latest) cur.lastMs = t;
+  return latest;
 }
 
 /** A logged error line without its timestamp / level prefix. */
@@ -100,21 +121,18 @@ export function parseAppLog(text: string, tzOffsetMinutes = 0): AppLogEvidence {
     let cur = groups.get(key);
     if (!cur) { cur = { ...g, count: 0, times: [], firstMs: null, lastMs: null }; groups.set(key, cur); }
     cur.count++;
-    cur.times.push(t);
-    if (t !== null) { cur.firstMs ??= t; cur.lastMs = t; }
+    addTime(cur, t);
   };
   const addSignature = (source: string, line: string, t: number | null, seen: Set<string>) => {
     const m = matchSignature(line);
     if (!m) return;
-    const key = `${source}\u0000${m.kind}\u0000${m.target ?? ''}`;
+    const key = `${logStream(source)}\u0000${m.kind}\u0000${m.target ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
     let cur = sigs.get(key);
-    if (!cur) { cur = { kind: m.kind, target: m.target, source, count: 0, times: [], firstMs: null, lastMs: null, firstLine: clipLine(line), latestLine: '' }; sigs.set(key, cur); }
+    if (!cur) { cur = { kind: m.kind, target: m.target, source, count: 0, times: [], firstMs: null, lastMs: null, firstLine: clipLine(line), latestLine: '', latestSource: source }; sigs.set(key, cur); }
     cur.count++;
-    cur.times.push(t);
-    cur.latestLine = clipLine(line);
-    if (t !== null) { cur.firstMs ??= t; cur.lastMs = t; }
+    if (addTime(cur, t) || cur.latestLine === '') { cur.latestLine = clipLine(line); cur.latestSource = source; }
   };
 
   for (const { path, lines } of splitAppLogSections(text)) {

@@ -47,8 +47,11 @@ export function appSignatures(ev: HostEvidence, win: Window, kinds: readonly App
     old: hits.reduce((n, h) => n + h.count, 0) - within,
     muted: quiet ? within : 0,
     firstMs: firsts.length > 0 ? Math.min(...firsts) : null,
-    evidence: (shown.length > 0 ? shown : hits.slice(0, 1)).map((h) =>
-      excerpt(h.source, h.count > 1 && h.latestLine !== h.firstLine ? [h.firstLine, h.latestLine] : [h.firstLine])),
+    evidence: (shown.length > 0 ? shown : hits.slice(0, 1)).flatMap((h) => {
+      const both = h.count > 1 && h.latestLine !== h.firstLine;
+      if (both && h.latestSource !== h.source) return [excerpt(h.source, [h.firstLine]), excerpt(h.latestSource, [h.latestLine])];
+      return [excerpt(h.source, both ? [h.firstLine, h.latestLine] : [h.firstLine])];
+    }),
   };
 }
 

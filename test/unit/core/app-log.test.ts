@@ -123,3 +123,42 @@ describe('signatures', () => {
     expect(matchSignature('read_file is undefined in this scope')).toBeNull();
   });
 });
+
+describe('a log on both sides of a logrotate', () => {
+  // What the log reader prints for a file rotated during the incident: the older generation first.
+  const text = [
+    '==> /srv/app/shared/log/production.log.1.gz <==',
+    "2026-12-02T22:16:12.159Z ERROR [shop] GET /api/products failed: Error: Cannot find module 'left-pad-v2'",
+    "2026-12-02T22:16:13.201Z ERROR [shop] GET /api/products failed: Error: Cannot find module 'left-pad-v2'",
+    '==> /srv/app/shared/log/production.log <==',
+    "2026-12-02T22:16:14.007Z ERROR [shop] GET /api/products failed: Error: Cannot find module 'left-pad-v2'",
+  ].join('\n');
+
+  it('is one log: the same error is one group and one signature, counted across both files', () => {
+    const ev = parseAppLog(text);
+    const groups = ev.groups.filter((g) => g.headline.includes('left-pad-v2'));
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ count: 3, source: '/srv/app/shared/log/production.log.1.gz',
+      firstMs: Date.parse('2026-12-02T22:16:12.159Z'), lastMs: Date.parse('2026-12-02T22:16:14.007Z') });
+    const sigs = ev.signatures.filter((s) => s.kind === 'missing_module');
+    expect(sigs).toHaveLength(1);
+    expect(sigs[0]!.count).toBe(3);
+    expect(sigs[0]!.latestLine).toContain('22:16:14.007Z');
+    expect(sigs[0]!.latestSource).toBe('/srv/app/shared/log/production.log');
+  });
+
+  it('keeps first and last by time when the current file comes first', () => {
+    const [head, a, b, head2, c] = text.split('\n');
+    const ev = parseAppLog([head2, c, head, a, b].join('\n'));
+    const sig = ev.signatures.find((s) => s.kind === 'missing_module')!;
+    expect(sig.firstMs).toBe(Date.parse('2026-12-02T22:16:12.159Z'));
+    expect(sig.lastMs).toBe(Date.parse('2026-12-02T22:16:14.007Z'));
+    expect(sig.latestLine).toContain('22:16:14.007Z');
+    expect(sig.times).toEqual([...sig.times].sort((x, y) => x! - y!));
+  });
+
+  it('does not merge two different logs', () => {
+    const ev = parseAppLog(text.replace('production.log <==', 'worker.log <=='));
+    expect(ev.groups.filter((g) => g.headline.includes('left-pad-v2'))).toHaveLength(2);
+  });
+});
