@@ -9,7 +9,7 @@
 #
 # Nothing secret is in the image: settings come from the environment at run time, and the
 # inventory, SSH private key and known_hosts are mounted read-only (see docker-compose.yml and
-# README "Deploying"). SSH is the ssh2 npm library, so the image has no OpenSSH client.
+# docs/deploying.md). SSH is the ssh2 npm library, so the image has no OpenSSH client.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

@@ -2,7 +2,7 @@ import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 // The least-privilege lab host: diagbot logs in as `triage` (in group adm, sudo for exactly
-// `nginx -T` and `nginx -t`, the README's allowlist), the app runs as `shop`. The users exist
+// `nginx -T` and `nginx -t`, the allowlist in docs/least-privilege.md), the app runs as `shop`. The users exist
 // only inside that host's namespace: its /etc/passwd, group, shadow and sudoers.d are copies.
 
 export const LAB_USERS = {
@@ -10,7 +10,7 @@ export const LAB_USERS = {
   shop: { uid: 1501, home: '/srv/app' },
 } as const;
 
-/** The README's two-line sudoers allowlist, as diagbot's docs tell operators to install it. */
+/** docs/least-privilege.md's two-line sudoers allowlist, as diagbot's docs tell operators to install it. */
 export const SUDOERS_ALLOWLIST = 'triage ALL=(root) NOPASSWD: /usr/sbin/nginx -T, /usr/sbin/nginx -t\n';
 
 export async function prepareLeastPrivilege(hostDir: string, authorizedKeys: string): Promise<{ user: string; authorizedKeys: string }> {

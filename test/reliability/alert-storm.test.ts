@@ -90,7 +90,7 @@ describe('alert storm', () => {
     expect(r.delivered).toBe(r.deliveries);
     // The storm really was one: the sender keeps at most two deliveries per group open (as an
     // Alertmanager HA pair would), so a slow server sees fewer than RATE/s; on 2 shared cores
-    // diagbot accepts ~150/s (see README, Reliability).
+    // diagbot accepts ~150/s (see docs/reliability.md).
     expect(rate).toBeGreaterThan(RATE * 0.5);
     expect(slack.parents).toBe(80);
     expect(slack.replies).toBe(slack.expectedReplies);

@@ -42,7 +42,7 @@ export function sampleRss(pid: number, everyMs = 200): RssSampler {
 }
 
 /**
- * One line per test, the same shape everywhere, for the README table:
+ * One line per test, the same shape everywhere, for the table in docs/reliability.md:
  * `RELIABILITY <test> key=value key=value …`
  */
 export function report(test: string, figures: Record<string, string | number | boolean>): string {

@@ -6,7 +6,7 @@ import { freePort, spawnOwned, waitUntil, type OwnedProcess } from './owned-proc
 
 /**
  * A redis-server of the test's own on 127.0.0.1 (AOF on, no RDB snapshots, noeviction: the
- * settings the README recommends), so the test can kill and restart it without touching the
+ * settings docs/deploying.md recommends), so the test can kill and restart it without touching the
  * machine's Redis. Restarting reuses the port and the data dir, so the AOF is replayed.
  */
 export interface PrivateRedis {

@@ -123,7 +123,7 @@ describe('docker-compose.yml', () => {
       for (const m of mounts) expect(m.read_only, m.target).toBe(true);
       const inventoryTarget = env(name).DIAGBOT_INVENTORY!;
       expect(mounts.find((m) => m.source.endsWith('inventory.yaml'))!.target).toBe(inventoryTarget);
-      // The README's inventory uses the defaults; inside the container they must land on the mounts.
+      // The documented inventory (docs/cli.md) uses the defaults; inside the container they must land on the mounts.
       const previousHome = process.env.HOME;
       process.env.HOME = home;
       try {

@@ -7,31 +7,23 @@ import { loadTriageCommands } from '../../../src/triage/command-set.js';
 import { renderCommand } from '../../../src/triage/render-command.js';
 import { envExampleKeys, repoFile } from './repo-files.js';
 
-const readme = repoFile('README.md');
-const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => ({ title: m[1]!, at: m.index! }));
-const start = headings.find((h) => h.title === 'Deploying');
-const section = start ? readme.slice(start.at, headings.find((h) => h.at > start.at)?.at ?? readme.length) : '';
-/** Fenced code blocks of one language in the section. */
-const blocks = (lang: string) => [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const section = repoFile('docs/deploying.md');
+const leastPrivilege = repoFile('docs/least-privilege.md');
+/** Fenced code blocks of one language in a document. */
+const blocks = (lang: string, text = section) => [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 
-describe('README "Deploying"', () => {
-  it('exists, after "Running the Slack bot"', () => {
-    expect(start).toBeDefined();
-    const running = headings.find((h) => h.title === 'Running the Slack bot');
-    expect(running).toBeDefined();
-    expect(start!.at).toBeGreaterThan(running!.at);
-  });
-
+describe('docs/deploying.md and docs/least-privilege.md', () => {
   it('names only settings that .env.example documents', () => {
     const documented = envExampleKeys();
     const named = new Set([...section.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((m) => m[0]));
     expect(named.size).toBeGreaterThan(5);
     for (const name of named) expect(documented, name).toContain(name);
+    for (const name of [...leastPrivilege.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((m) => m[0])) expect(documented, name).toContain(name);
   });
 
   it('points at files that exist', () => {
     for (const f of ['Dockerfile', 'docker-compose.yml', 'slack-app-manifest.yaml', 'commands/postgres-pool.sql', 'src/transport/transport.ts']) {
-      expect(section, f).toContain(`\`${f}\``);
+      expect(section + leastPrivilege, f).toContain(`\`${f}\``);
       expect(existsSync(new URL(`../../../${f}`, import.meta.url)), f).toBe(true);
     }
   });
@@ -48,9 +40,9 @@ describe('README "Deploying"', () => {
     const sudoHost = { ...localHost(), sudo: true };
     const sent = loadTriageCommands().flatMap((c) => renderCommand(c, sudoHost, c.phase === 'logs' ? '/var/log/x' : c.phase === 'probe' ? ['d:/var/log/x'] : undefined)
       .match(/sudo -n (\S+) (-\S+)/g) ?? []).map((m) => m.replace('sudo -n ', ''));
-    const rule = /^triage ALL=\(root\) NOPASSWD: (.+)$/m.exec(section)![1]!.split(', ').map((r) => r.replace(/^\/usr\/sbin\//, ''));
+    const rule = /^triage ALL=\(root\) NOPASSWD: (.+)$/m.exec(leastPrivilege)![1]!.split(', ').map((r) => r.replace(/^\/usr\/sbin\//, ''));
     expect([...new Set(sent)].sort()).toEqual(rule.sort());
-    expect(section).toContain("`timeout -k 1 N sh -c '<script>'`");
+    expect(leastPrivilege).toContain("`timeout -k 1 N sh -c '<script>'`");
   });
 
   it('gives an Alertmanager receiver and a Grafana contact point that reach diagbot with the bearer token', () => {
@@ -76,7 +68,7 @@ describe('README "Deploying"', () => {
   });
 
   it('grants the Postgres probe predefined roles, never superuser', () => {
-    const [sql] = blocks('sql');
+    const [sql] = blocks('sql', leastPrivilege);
     expect(sql).toBeDefined();
     expect(sql).toMatch(/GRANT pg_monitor TO diagbot_probe;/);
     expect(sql).toMatch(/GRANT pg_signal_backend TO diagbot_probe;/);
