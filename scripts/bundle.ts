@@ -14,10 +14,12 @@ const DIST = resolve(ROOT, 'dist');
 /** Loaded from node_modules when (and only when) a command that needs them runs. */
 export const SERVER_ONLY = ['@slack/bolt', '@slack/web-api', 'bullmq', 'ioredis', 'pino', 'prom-client', 'node-pg-migrate'];
 /**
- * Left to node_modules too, but diagnose may use it (a host's Postgres pool probe), so the guard
- * below allows it: src/triage/host-postgres.ts still imports it statically.
+ * Used by diagnose only inside functions (a host's Postgres pool probe), but imported statically
+ * (src/triage/host-postgres.ts): an ES import of it would load it, and pg's first look at
+ * `navigator` loads Node's fetch, before the first SSH packet (~80 ms). In the CLI's file its
+ * default export is a stand-in that requires the package on first use.
  */
-const LAZY_WANTED = ['pg'];
+const LOAD_ON_FIRST_USE = ['pg'];
 
 /** The commands main.ts imports dynamically, and where their bundles land under dist/server/. */
 const SERVER_ENTRIES: Record<string, string> = {
@@ -63,6 +65,23 @@ const nativeAddons: Plugin = {
   },
 };
 
+const loadOnFirstUse: Plugin = {
+  name: 'load-on-first-use',
+  setup(b) {
+    const filter = new RegExp(`^(${LOAD_ON_FIRST_USE.join('|')})$`);
+    // The stand-in's own require() is the real package, left to node_modules.
+    b.onResolve({ filter }, (args) => args.namespace === 'load-on-first-use'
+      ? { path: args.path, external: true } : { path: args.path, namespace: 'load-on-first-use' });
+    // Only a default export: a named import of these fails the build instead of loading eagerly.
+    b.onLoad({ filter: /.*/, namespace: 'load-on-first-use' }, (args) => ({
+      loader: 'js', resolveDir: ROOT,
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+    }));
+  },
+};
+
 const common = {
   bundle: true, platform: 'node', target: 'node20', format: 'esm', banner: { js: BANNER },
   sourcemap: 'linked', metafile: true, logLevel: 'warning', legalComments: 'none', absWorkingDir: ROOT,
@@ -80,7 +99,7 @@ export async function bundle(): Promise<void> {
   const cli = await build({
     ...common, entryPoints: { diagbot: 'src/cli/main.ts' }, outdir: DIST, outExtension: { '.js': '.mjs' },
     // cpu-features: ssh2's optional native CPU probe, required inside a try.
-    external: [...SERVER_ONLY, ...LAZY_WANTED, 'cpu-features'], plugins: [serverCommands, nativeAddons],
+    external: [...SERVER_ONLY, 'cpu-features'], plugins: [serverCommands, nativeAddons, loadOnFirstUse],
   });
   // What went into the CLI's file, for `esbuild --analyze`-style questions and the bundle's test.
   writeFileSync(resolve(DIST, 'diagbot.meta.json'), JSON.stringify(cli.metafile));
