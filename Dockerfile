@@ -13,7 +13,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: every dependency, then TypeScript → dist/ -----------------------------------------
+# ---- build: every dependency, then TypeScript → dist/ and the bundle ---------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -24,6 +24,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY jobs ./jobs
+COPY scripts ./scripts
+# tsc, then the bundle: dist/diagbot.mjs (the CLI, one file) and dist/server/ (the bot's roles).
 RUN npm run build
 
 # ---- deps: production dependencies only, from the same lock file --------------------------------
@@ -48,7 +50,7 @@ COPY migrations ./migrations
 COPY commands ./commands
 # `diagbot` on PATH for `docker exec … diagbot diagnose web-1`. /etc/diagbot holds the mounted
 # inventory and known_hosts; ~/.ssh the mounted key (the inventory default ~/.ssh/diagbot).
-RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/diagbot \
+RUN ln -s /app/dist/diagbot.mjs /usr/local/bin/diagbot \
  && mkdir -p /etc/diagbot /home/node/.ssh \
  && chown node:node /home/node/.ssh && chmod 700 /home/node/.ssh
 # The image's unprivileged `node` user (uid/gid 1000), numeric so that Kubernetes'
@@ -60,5 +62,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM (docker stop) lets running jobs finish within SHUTDOWN_TIMEOUT_MS, then exits.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
+ENTRYPOINT ["node", "/app/dist/diagbot.mjs"]
 CMD ["start"]

@@ -7,6 +7,7 @@ import { loadTriageCommands } from '../triage/command-set.js';
 import { diagnoseHosts } from '../triage/diagnose-hosts.js';
 import { Progress } from './progress.js';
 import { renderText } from './render-text.js';
+import { EXIT_OK, EXIT_UNREACHABLE } from './exit-codes.js';
 import { redactDeep } from '../util/redact-deep.js';
 
 export interface DiagnoseCliOptions {
@@ -16,9 +17,7 @@ export interface DiagnoseCliOptions {
   dumpRaw?: string;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_USAGE = 2;
-export const EXIT_UNREACHABLE = 3;
+export { EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes.js';
 
 function pickInventory(explicit: string | undefined, hosts: string[], env: NodeJS.ProcessEnv): Inventory {
   const path = explicit ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml';

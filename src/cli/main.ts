@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, UsageError } from '../config/config-error.js';
-import { EXIT_USAGE, runDiagnose } from './diagnose-command.js';
+import { isOperatorError } from '../config/config-error.js';
 import { withDotEnv } from './dot-env.js';
+import { EXIT_USAGE } from './exit-codes.js';
+
+// Every command's module is imported when that command runs, so `diagbot diagnose` never loads
+// Slack, BullMQ, Redis or pino, and `--help` loads none of them (the bundle is scripts/bundle.ts).
 
 function buildProgram(): Command {
   const program = new Command('diagbot')
@@ -19,7 +22,7 @@ function buildProgram(): Command {
     .option('-t, --timeout-ms <ms>', 'time budget per host for connecting and all commands', '20000')
     .addOption(new Option('--dump-raw <dir>', 'also write each host\'s raw command output to DIR/<host>.json (for fixtures)').hideHelp())
     .action(async (hosts: string[], opts) => {
-      process.exitCode = await runDiagnose(hosts, opts);
+      process.exitCode = await (await import('./diagnose-command.js')).runDiagnose(hosts, opts);
     });
   program.command('accuracy')
     .description('how often each root cause was confirmed or corrected in Slack (reads DATABASE_URL)')
@@ -46,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is bad usage.
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
-    } else if (err instanceof ConfigError || err instanceof UsageError) {
+    } else if (isOperatorError(err)) {
       process.stderr.write(`diagbot: ${err.message}\n`);
       process.exitCode = EXIT_USAGE;
     } else {

@@ -19,3 +19,12 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A ConfigError or UsageError, recognised by its code: the server commands are a separate bundle
+ * (scripts/bundle.ts) with their own copy of these classes, so `instanceof` cannot tell.
+ */
+export function isOperatorError(err: unknown): err is ConfigError | UsageError {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && (code === 'E_CONFIG' || code === 'E_USAGE');
+}

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-const BIN = join(import.meta.dirname, '../../dist/src/cli/main.js');
+const BIN = join(import.meta.dirname, '../../dist/diagbot.mjs');
 
 export interface DiagbotProcess {
   role: string;

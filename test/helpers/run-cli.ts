@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+/** The package bin: the bundled CLI (scripts/bundle.ts), as `npm install -g` or the image runs it. */
+export const CLI = resolve(import.meta.dirname, '../../dist/diagbot.mjs');
 
 export interface CliRun { code: number | null; stdout: string; stderr: string; ms: number }
 

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { HostResult } from '../../src/triage/host-result.js';
+import { CLI } from '../helpers/run-cli.js';
+
+const lab = inject('lab');
+const ROOT = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'diagbot-bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Records every module the CLI process loads: ES modules through a resolve hook, CommonJS ones
+// (and native add-ons) from require.cache at exit.
+writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(process.env.LOADED_LOG, 'esm ' + r.url + '\\n');
+  return r;
+}`);
+writeFileSync(join(dir, 'preload.mjs'), `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+register('./hooks.mjs', import.meta.url);
+process.on('exit', () => appendFileSync(process.env.LOADED_LOG, Object.keys(createRequire(import.meta.url).cache).map((f) => 'cjs ' + f + '\\n').join('')));`);
+
+interface Loaded { result: HostResult; esm: string[]; cjs: string[]; packages: string[] }
+
+function diagnoseRecording(host: string): Promise<Loaded> {
+  const log = join(dir, `${host}.log`);
+  writeFileSync(log, '');
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', join(dir, 'preload.mjs'), CLI, 'diagnose', '--inventory', lab.inventoryPath, '--format', 'json', host], {
+      env: { ...process.env, NO_COLOR: '1', LOADED_LOG: log }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => { out += c; });
+    child.stderr.on('data', (c: Buffer) => { err += c; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) { fail(new Error(`diagnose ${host} exited ${code}: ${err}`)); return; }
+      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      const files = (kind: string) => lines.filter((l) => l.startsWith(`${kind} `)).map((l) => l.slice(kind.length + 1).replace(/^file:\/\//, ''))
+        .filter((f) => f.startsWith(ROOT) && !f.startsWith(dir)).map((f) => f.slice(ROOT.length + 1));
+      const packages = [...new Set([...files('esm'), ...files('cjs')].flatMap((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? []))].sort();
+      done({ result: (JSON.parse(out) as { results: HostResult[] }).results[0]!, esm: files('esm'), cjs: files('cjs'), packages });
+    });
+  });
+}
+
+describe('the bundled CLI (dist/diagbot.mjs), as installed', () => {
+  it('diagnoses a host from one file: no other module of diagbot, no library resolved from node_modules but ssh2\'s native add-ons', async () => {
+    const run = await diagnoseRecording('healthy');
+    expect(run.result.reachable, run.result.error ?? '').toBe(true);
+    expect(run.result.rootCause).toBeNull();
+    // commands/triage.yaml was found from the bundle: the full command set ran.
+    expect(run.result.commands.map((c) => c.id)).toEqual(expect.arrayContaining(['nginx_dump', 'memory', 'access_log']));
+    expect(run.esm).toEqual(['dist/diagbot.mjs']);
+    // Not pg, Slack, BullMQ, Redis, pino or prom-client: a host without Postgres never loads a driver.
+    expect(run.packages.filter((p) => !['ssh2', 'cpu-features'].includes(p))).toEqual([]);
+  });
+
+  it('loads pg when a host\'s Postgres is probed, and the probe works through the stand-in', async () => {
+    const run = await diagnoseRecording('pool-exhausted');
+    expect(run.result.rootCause?.category).toBe('db_pool_exhaustion');
+    const probe = run.result.commands.find((c) => c.id === 'pg_activity');
+    expect(probe, JSON.stringify(run.result.commands.map((c) => c.id))).toBeDefined();
+    expect(probe!.error ?? null).toBeNull();
+    expect(probe!.exitCode).toBe(0);
+    expect(run.packages).toContain('pg');
+    expect(run.esm).toEqual(['dist/diagbot.mjs']);
+  });
+});
