@@ -40,6 +40,11 @@ export interface FakeSlackOptions {
   /** Bodies above this many bytes get HTTP 413. */
   maxBodyBytes?: number;
   latencyMs?: number;
+  /**
+   * Bot scopes the token holds (default: every scope the manifest lists, history included); a
+   * history read without channels:history / groups:history answers missing_scope.
+   */
+  scopes?: string[];
   /** Slack lets a response_url be used this many times. */
   responseUrlUses?: number;
 }

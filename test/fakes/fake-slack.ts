@@ -91,6 +91,11 @@ export class FakeSlack {
   /** The next n calls answer `{ok:false, error}` with no effect. */
   failNext(n: number, error: string, method?: string): void { this.faults.add({ kind: 'fail', error }, n, method); }
   serverErrorNext(n: number, status = 500, method?: string): void { this.faults.add({ kind: 'server', status }, n, method); }
+  /**
+   * The next n calls (of `method`) take effect, then their answer is lost: 'reset' drops the connection at once,
+   * 'hang' never answers (the client's timeout ends it). What Slack does when the network fails after it accepted a call.
+   */
+  dropAnswerNext(n: number, mode: 'reset' | 'hang' = 'reset', method?: string): void { this.faults.add({ kind: 'drop', mode }, n, method); }
   delayNext(n: number, ms: number, method?: string): void { this.faults.addDelay(ms, n, method); }
   setLatency(ms: number): void { this.faults.latencyMs = ms; }
 
@@ -160,6 +165,16 @@ export class FakeSlack {
     this.changed();
   }
 
+  /** The call took effect (logged with what it would have answered, status 0); the client never hears of it. */
+  private dropAnswer(req: IncomingMessage, res: ServerResponse, call: Omit<FakeCall, 'status' | 'response'>, mode: 'reset' | 'hang',
+    response: JsonObject): void {
+    this.log.push({ ...call, status: 0, response: { ...response, answer_dropped: mode } });
+    this.changed();
+    if (mode === 'reset') { res.destroy(); return; }
+    // Held until the client gives up; close() ends it too (closeAllConnections).
+    req.socket.once('close', () => res.destroy());
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
     try { url = new URL(req.url ?? '/', this.origin); } catch { url = new URL('/', this.origin); }
@@ -198,6 +213,7 @@ export class FakeSlack {
       if (!parsed.token) return this.finish(res, call, 200, fail('not_authed'));
       if (parsed.token !== this.ctx.identity.botToken) return this.finish(res, call, 200, fail('invalid_auth'));
       const response = handler(this.ctx, parsed.args);
+      if (fault?.kind === 'drop') return this.dropAnswer(req, res, call, fault.mode, response);
       // Slack's own warning for JSON bodies that do not declare a charset.
       if (parsed.isJson && !parsed.charset && response.ok) {
         Object.assign(response, { warning: 'missing_charset', response_metadata: { warnings: ['missing_charset'] } });
