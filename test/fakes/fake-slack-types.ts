@@ -23,6 +23,8 @@ export interface FakeUser {
 
 export interface FakeSlackOptions {
   botToken?: string;
+  /** The app-level token apps.connections.open accepts (Socket Mode). */
+  appToken?: string;
   channels?: FakeChannel[];
   users?: FakeUser[];
   /** usergroup id (S...) → member user ids. */

@@ -9,11 +9,13 @@ import { FaultQueue } from './fake-slack-faults.js';
 import { BodyTooLarge, parseRequest, readBody, sendJson, sendText } from './fake-slack-http.js';
 import { compact, METHODS, type MethodContext } from './fake-slack-methods.js';
 import { answerResponseUrl, type ResponseUrlBinding } from './fake-slack-response-url.js';
+import { FakeSocketMode } from './fake-slack-socket.js';
 import { FakeSlackState, identityFrom } from './fake-slack-state.js';
 import type { FakeCall, FakeEphemeral, FakeMessage, FakeSlackOptions, JsonObject } from './fake-slack-types.js';
 
 export type * from './fake-slack-types.js';
 export type { ResponseUrlBinding } from './fake-slack-response-url.js';
+export type { DisconnectReason, FakeSocketMode, SocketAck } from './fake-slack-socket.js';
 export { BLOCK_LIMITS, validateBlocks } from './block-kit-limits.js';
 
 const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
@@ -40,6 +42,8 @@ export class FakeSlack {
   private readonly bindings = new Map<string, ResponseUrlBinding>();
   private readonly state: FakeSlackState;
   private readonly ctx: MethodContext;
+  /** Socket Mode: apps.connections.open (with `appToken`) and the WebSocket it points to. */
+  readonly socket: FakeSocketMode;
 
   constructor(private readonly server: Server, readonly origin: string, private readonly opts: FakeSlackOptions) {
     this.url = `${origin}/api/`;
@@ -48,6 +52,8 @@ export class FakeSlack {
     this.ctx = { state: this.state, identity, opts };
     this.faults.latencyMs = opts.latencyMs ?? 0;
     this.changes.setMaxListeners(0);
+    this.socket = new FakeSocketMode(origin, opts.appToken ?? 'xapp-test-token', identity.appId);
+    server.on('upgrade', (req, socket, head) => this.socket.upgrade(req, socket, head));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -146,6 +152,7 @@ export class FakeSlack {
 
   async close(): Promise<void> {
     this.faults.clear();
+    this.socket.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -208,6 +215,8 @@ export class FakeSlack {
         const answer = answerResponseUrl(this.ctx, id, this.bindings.get(id) ?? {}, parsed.args, this.opts.responseUrlUses ?? 5);
         return this.finish(res, call, answer.status, answer.body);
       }
+      // The one method that takes the app-level token (xapp-), not the bot token.
+      if (method === 'apps.connections.open') return this.finish(res, call, 200, this.socket.connectionsOpen(parsed.token));
       const handler = METHODS[method];
       if (!handler) return this.finish(res, call, 200, { ...fail('unknown_method'), req_method: method });
       if (!parsed.token) return this.finish(res, call, 200, fail('not_authed'));

@@ -25,7 +25,7 @@ const since = () => new Date(Date.now() - 1000);
 
 describe('findPost', () => {
   it('finds a parent by its metadata, not another incident or another app posting the same', async () => {
-    const other = { event_type: 'diagbot_post', event_payload: { incident: 42, revision: 1, kind: 'parent' } };
+    const other = postMetadata({ ...parent, incident: 42 });
     await slack.post('C_ALERTS', body('incident 42'), undefined, other);
     const ts = await slack.post('C_ALERTS', body('incident 41'), undefined, postMetadata(parent));
     fake.seedMessage('C_ALERTS', { text: 'a person' });
