@@ -9,7 +9,10 @@ import {
 } from '../src/db/sync-store.js';
 import type { Logger } from '../src/log/logger.js';
 import type { SlackSyncJobData } from '../src/queue/job-queues.js';
+import { forgetPostAttempt, recordPostAttempt } from '../src/db/post-attempt-store.js';
 import { replyFor } from '../src/slack/diagnosis-reply.js';
+import { findPost } from '../src/slack/find-post.js';
+import { postKey, postMetadata, type PostTag } from '../src/slack/post-tag.js';
 import { renderActionResult, renderIncidentParent, renderResolvedReply, type SlackMessage } from '../src/slack/render/index.js';
 import { SlackApiError, type SlackClient } from '../src/slack/slack-client.js';
 import { retryFor } from '../src/util/retry-for.js';
@@ -28,13 +31,41 @@ function plain(msg: SlackMessage): SlackMessage {
   return { text: msg.text.slice(0, 3000), blocks: [] };
 }
 
-async function postOrFallback(deps: SlackSyncDeps, channel: string, msg: SlackMessage, threadTs?: string): Promise<string> {
+async function postOrFallback(deps: SlackSyncDeps, channel: string, msg: SlackMessage, tag: PostTag, threadTs?: string): Promise<string> {
+  const metadata = postMetadata(tag);
   try {
-    return await deps.slack.post(channel, msg, threadTs);
+    return await deps.slack.post(channel, msg, threadTs, metadata);
   } catch (err) {
     if (err instanceof SlackApiError && /^(invalid_blocks|invalid_blocks_format|msg_too_long)$/.test(err.slackError)) {
       deps.log.error({ err, channel }, 'Slack refused the blocks; posting plain text instead');
-      return deps.slack.post(channel, plain(msg), threadTs);
+      return deps.slack.post(channel, plain(msg), threadTs, metadata);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Posts `msg` once: the attempt is recorded before it is sent, and a later attempt at the same
+ * post (the answer was lost: timeout, reset, 5xx; or the worker died) first looks for it in Slack
+ * by its metadata. Found, it is brought up to date instead of posted again.
+ */
+async function postOnce(deps: SlackSyncDeps, channel: string, msg: SlackMessage, tag: PostTag, threadTs?: string): Promise<string> {
+  const key = postKey(tag);
+  const attempt = await recordPostAttempt(deps.pool, tag.incident, key);
+  if (attempt.attempts > 1) {
+    const seen = await findPost(deps.slack, deps.log, { channel, tag, threadTs, since: attempt.firstAt });
+    if ('found' in seen && seen.found) {
+      deps.log.info({ channel, tag, ts: seen.found }, 'an earlier attempt had posted this message; not posting it again');
+      await deps.slack.update(channel, seen.found, msg);
+      return seen.found;
+    }
+  }
+  try {
+    return await postOrFallback(deps, channel, msg, tag, threadTs);
+  } catch (err) {
+    // Slack said it did nothing, and no earlier attempt may have posted: the retry need not look.
+    if (err instanceof SlackApiError && !err.ambiguous && attempt.attempts === 1) {
+      await forgetPostAttempt(deps.pool, tag.incident, key).catch(() => undefined);
     }
     throw err;
   }
@@ -46,7 +77,7 @@ async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
   const view = snapshotView(s);
   let parentTs = incident.parentTs;
   if (!parentTs) {
-    const posted = await postOrFallback(deps, incident.channel, renderIncidentParent(view));
+    const posted = await postOnce(deps, incident.channel, renderIncidentParent(view), { incident: incident.id, kind: 'parent', revision: incident.revision });
     await persist(deps, 'parent ts', () => saveParentTs(deps.pool, incident.id, posted));
     parentTs = posted;
   } else if (incident.postedRevision < incident.revision) {
@@ -55,7 +86,8 @@ async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
   // How each remediation ended, once, before the check that follows it.
   for (const a of s.actions) {
     if (!isFinal(a.state) || a.resultTs) continue;
-    const ts = await postOrFallback(deps, incident.channel, renderActionResult(actionView(a), { incidentId: incident.id }), parentTs);
+    const ts = await postOnce(deps, incident.channel, renderActionResult(actionView(a), { incidentId: incident.id }),
+      { incident: incident.id, kind: 'action_result', revision: incident.revision, subject: a.id, host: a.host }, parentTs);
     await persist(deps, 'action result ts', () => saveActionResultTs(deps.pool, a.id, ts));
   }
   const feedback = await loadIncidentFeedback(deps.pool, incident.id);
@@ -64,7 +96,8 @@ async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
     const msg = replyFor(d, s, feedback.get(d.id));
     if (!msg) continue;
     if (!d.replyTs) {
-      const ts = await postOrFallback(deps, incident.channel, msg, parentTs);
+      const ts = await postOnce(deps, incident.channel, msg,
+        { incident: incident.id, kind: 'diagnosis', revision: d.replyRevision, subject: d.id, host: d.host }, parentTs);
       await persist(deps, 'reply ts', () => saveReplyTs(deps.pool, d.id, ts, d.replyRevision));
     } else {
       // Buttons that were used disappear; the reply now says who did what and how it ended.
@@ -73,7 +106,7 @@ async function publish(deps: SlackSyncDeps, s: SyncSnapshot): Promise<void> {
     }
   }
   if (incident.status === 'resolved' && !incident.resolvedReplyTs) {
-    const ts = await postOrFallback(deps, incident.channel, renderResolvedReply(view), parentTs);
+    const ts = await postOnce(deps, incident.channel, renderResolvedReply(view), { incident: incident.id, kind: 'resolved', revision: incident.revision }, parentTs);
     await persist(deps, 'resolved reply ts', () => saveResolvedReplyTs(deps.pool, incident.id, ts));
   }
 }

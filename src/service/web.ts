@@ -32,7 +32,10 @@ export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}
   ];
   const logger = boltLogger(log);
   const receiver = config.SLACK_SOCKET_MODE
-    ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, customRoutes, installerOptions: { port: config.PORT }, logger })
+    // clientOptions: apps.connections.open (which hands out the WebSocket URL) goes to SLACK_API_URL
+    // too, not to slack.com regardless; with a timeout like every other Slack call.
+    ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, customRoutes, logger,
+      installerOptions: { port: config.PORT, clientOptions: { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), timeout: 10_000 } } })
     : new HTTPReceiver({
       signingSecret: config.SLACK_SIGNING_SECRET, endpoints: '/slack/events', customRoutes, logger,
       // Slack retries after 3 s; answering 503 earlier for a stuck listener is clearer than silence.

@@ -2,8 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../log/logger.js';
+import type { PostMetadata } from './post-tag.js';
 
 export interface SlackMessageBody { text: string; blocks: KnownBlock[] }
+
+export interface MessagePage {
+  messages: { ts?: string; user?: string; bot_id?: string; metadata?: { event_type?: string; event_payload?: unknown } }[];
+  nextCursor: string | undefined;
+}
 
 /**
  * Slack's answers that will not change by retrying: the message or channel is wrong, or the
@@ -17,9 +23,15 @@ const PERMANENT = new Set([
 ]);
 
 export class SlackApiError extends Error {
+  /**
+   * The call may have taken effect although it failed: no answer (timeout, reset connection) or
+   * a 5xx. An `ok:false` answer or a 429 means Slack did nothing.
+   */
+  readonly ambiguous: boolean;
   constructor(readonly slackError: string, readonly permanent: boolean, cause?: unknown) {
     super(`Slack API error: ${slackError}`, { cause });
     this.name = 'SlackApiError';
+    this.ambiguous = /^(request_failed|http_5)/.test(slackError);
   }
 }
 
@@ -50,6 +62,7 @@ const MAX_RATE_LIMIT_WAITS = 5;
 export class SlackClient {
   readonly web: webApi.WebClient;
   private readonly log: Logger;
+  private selfIds: Promise<{ userId?: string; botId?: string }> | undefined;
 
   constructor(private readonly opts: SlackClientOptions) {
     this.log = opts.log.child({ component: 'slack' });
@@ -89,10 +102,11 @@ export class SlackClient {
     }
   }
 
-  async post(channel: string, msg: SlackMessageBody, threadTs?: string): Promise<string> {
+  /** `metadata` tags the post so it can be found again if the answer is lost (post-tag.ts). */
+  async post(channel: string, msg: SlackMessageBody, threadTs?: string, metadata?: PostMetadata): Promise<string> {
     const res = await this.call('chat.postMessage', () => this.web.chat.postMessage({
       channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false,
-      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}), ...(metadata ? { metadata } : {}),
     }));
     if (!res.ts) throw new SlackApiError('no_ts_in_response', false);
     return res.ts;
@@ -100,6 +114,23 @@ export class SlackClient {
 
   async update(channel: string, ts: string, msg: SlackMessageBody): Promise<void> {
     await this.call('chat.update', () => this.web.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks }));
+  }
+
+  /** Messages of a channel (newest first) or of a thread (oldest first, the parent included), with their metadata. */
+  async readMessages(channel: string, opts: { threadTs?: string; oldest: string; cursor?: string; limit: number }): Promise<MessagePage> {
+    const args = { channel, oldest: opts.oldest, limit: opts.limit, include_all_metadata: true, ...(opts.cursor ? { cursor: opts.cursor } : {}) };
+    const res = opts.threadTs
+      ? await this.call('conversations.replies', () => this.web.conversations.replies({ ...args, ts: opts.threadTs! }))
+      : await this.call('conversations.history', () => this.web.conversations.history(args));
+    return { messages: (res.messages ?? []) as MessagePage['messages'], nextCursor: res.response_metadata?.next_cursor || undefined };
+  }
+
+  /** The bot's own user and bot ids (auth.test), asked once per process. */
+  async self(): Promise<{ userId?: string; botId?: string }> {
+    this.selfIds ??= this.call('auth.test', () => this.web.auth.test())
+      .then((r) => ({ ...(r.user_id ? { userId: r.user_id } : {}), ...(r.bot_id ? { botId: r.bot_id } : {}) }))
+      .catch((err: unknown) => { this.selfIds = undefined; throw err; });
+    return this.selfIds;
   }
 
   /** response_url of a slash command: the way to reach a user where the bot cannot post. */

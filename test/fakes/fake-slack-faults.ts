@@ -1,10 +1,16 @@
-// Scripted failures for the fake Slack: rate limits, error answers, HTTP 5xx and slow answers.
+// Scripted failures for the fake Slack: rate limits, error answers, HTTP 5xx, slow answers and answers lost
+// after the call took effect.
 // A fault without a method applies to Web API calls only; name 'response_url' to fault response_url posts.
 
 export type Fault =
   | { kind: 'ratelimit'; retryAfterSec: number }
   | { kind: 'fail'; error: string }
-  | { kind: 'server'; status: number };
+  | { kind: 'server'; status: number }
+  /**
+   * The call takes effect, then its answer is lost: 'reset' destroys the connection, 'hang' holds
+   * the answer until the client gives up (its timeout) and closes the connection.
+   */
+  | { kind: 'drop'; mode: 'reset' | 'hang' };
 
 interface Queued<T> { value: T; remaining: number; method?: string }
 

@@ -1,6 +1,7 @@
 // Web API methods the fake implements, each answering with the shape and error codes Slack documents.
 import { validateBlocks } from './block-kit-limits.js';
 import { badThreadTs, channelFor, fail, isFailure, readContent, type Failure } from './fake-slack-content.js';
+import { conversationsHistory, conversationsReplies } from './fake-slack-history.js';
 import type { FakeIdentity, FakeSlackState } from './fake-slack-state.js';
 import type { FakeChannel, FakeMessage, FakeSlackOptions, JsonObject } from './fake-slack-types.js';
 
@@ -25,12 +26,29 @@ export function publicMessage({ identity }: MethodContext, m: FakeMessage): Json
   });
 }
 
+/**
+ * Message metadata as Slack takes it: a JSON object with an `event_type` (letters, digits,
+ * underscores) and an `event_payload` object; anything else is invalid_metadata_format.
+ */
+export function readMetadata(v: unknown): JsonObject | undefined | Failure {
+  if (v === undefined || v === '') return undefined;
+  const m = v as JsonObject;
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || typeof m.event_type !== 'string' || !/^\w{1,255}$/.test(m.event_type)
+    || typeof m.event_payload !== 'object' || m.event_payload === null || Array.isArray(m.event_payload)) {
+    return fail('invalid_metadata_format');
+  }
+  if (JSON.stringify(v).length > 8000) return fail('metadata_too_large');
+  return { event_type: m.event_type, event_payload: m.event_payload };
+}
+
 /** A message posted by the bot into the store; `thread_ts` naming no message is un-threaded as Slack does. */
 export function postAsBot(ctx: MethodContext, ch: FakeChannel, args: JsonObject): JsonObject {
   const bad = badThreadTs(args.thread_ts);
   if (bad) return bad;
   const content = readContent(args);
   if (isFailure(content)) return content;
+  const metadata = readMetadata(args.metadata);
+  if (isFailure(metadata)) return metadata;
   let threadTs = typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : undefined;
   let unthreadedFrom: string | undefined;
   if (threadTs !== undefined) {
@@ -41,7 +59,7 @@ export function postAsBot(ctx: MethodContext, ch: FakeChannel, args: JsonObject)
   }
   const msg = ctx.state.add(compact({
     type: 'message' as const, channel: ch.id, ts: ctx.state.nextTs(), text: content.text ?? '', blocks: content.blocks,
-    attachments: content.attachments, metadata: args.metadata, user: ctx.identity.botUserId, bot_id: ctx.identity.botId,
+    attachments: content.attachments, metadata, user: ctx.identity.botUserId, bot_id: ctx.identity.botId,
     thread_ts: threadTs, reply_broadcast: threadTs && truthy(args.reply_broadcast) ? true : undefined, unthreadedFrom,
     replies: [], edits: [],
   }));
@@ -146,6 +164,8 @@ export const METHODS: Record<string, MethodHandler> = {
     }));
     return { ok: true, message_ts };
   },
+  'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
   'conversations.info': (ctx, args) => {
     const ch = channelFor(ctx.state, args.channel, false);
     return isFailure(ch) ? ch : { ok: true, channel: channelInfo(ctx, ch) };

@@ -23,6 +23,8 @@ export interface FakeUser {
 
 export interface FakeSlackOptions {
   botToken?: string;
+  /** The app-level token apps.connections.open accepts (Socket Mode). */
+  appToken?: string;
   channels?: FakeChannel[];
   users?: FakeUser[];
   /** usergroup id (S...) → member user ids. */
@@ -40,6 +42,11 @@ export interface FakeSlackOptions {
   /** Bodies above this many bytes get HTTP 413. */
   maxBodyBytes?: number;
   latencyMs?: number;
+  /**
+   * Bot scopes the token holds (default: every scope the manifest lists, history included); a
+   * history read without channels:history / groups:history answers missing_scope.
+   */
+  scopes?: string[];
   /** Slack lets a response_url be used this many times. */
   responseUrlUses?: number;
 }

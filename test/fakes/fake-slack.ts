@@ -9,11 +9,13 @@ import { FaultQueue } from './fake-slack-faults.js';
 import { BodyTooLarge, parseRequest, readBody, sendJson, sendText } from './fake-slack-http.js';
 import { compact, METHODS, type MethodContext } from './fake-slack-methods.js';
 import { answerResponseUrl, type ResponseUrlBinding } from './fake-slack-response-url.js';
+import { FakeSocketMode } from './fake-slack-socket.js';
 import { FakeSlackState, identityFrom } from './fake-slack-state.js';
 import type { FakeCall, FakeEphemeral, FakeMessage, FakeSlackOptions, JsonObject } from './fake-slack-types.js';
 
 export type * from './fake-slack-types.js';
 export type { ResponseUrlBinding } from './fake-slack-response-url.js';
+export type { DisconnectReason, FakeSocketMode, SocketAck } from './fake-slack-socket.js';
 export { BLOCK_LIMITS, validateBlocks } from './block-kit-limits.js';
 
 const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
@@ -40,6 +42,8 @@ export class FakeSlack {
   private readonly bindings = new Map<string, ResponseUrlBinding>();
   private readonly state: FakeSlackState;
   private readonly ctx: MethodContext;
+  /** Socket Mode: apps.connections.open (with `appToken`) and the WebSocket it points to. */
+  readonly socket: FakeSocketMode;
 
   constructor(private readonly server: Server, readonly origin: string, private readonly opts: FakeSlackOptions) {
     this.url = `${origin}/api/`;
@@ -48,6 +52,8 @@ export class FakeSlack {
     this.ctx = { state: this.state, identity, opts };
     this.faults.latencyMs = opts.latencyMs ?? 0;
     this.changes.setMaxListeners(0);
+    this.socket = new FakeSocketMode(origin, opts.appToken ?? 'xapp-test-token', identity.appId);
+    server.on('upgrade', (req, socket, head) => this.socket.upgrade(req, socket, head));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -91,6 +97,11 @@ export class FakeSlack {
   /** The next n calls answer `{ok:false, error}` with no effect. */
   failNext(n: number, error: string, method?: string): void { this.faults.add({ kind: 'fail', error }, n, method); }
   serverErrorNext(n: number, status = 500, method?: string): void { this.faults.add({ kind: 'server', status }, n, method); }
+  /**
+   * The next n calls (of `method`) take effect, then their answer is lost: 'reset' drops the connection at once,
+   * 'hang' never answers (the client's timeout ends it). What Slack does when the network fails after it accepted a call.
+   */
+  dropAnswerNext(n: number, mode: 'reset' | 'hang' = 'reset', method?: string): void { this.faults.add({ kind: 'drop', mode }, n, method); }
   delayNext(n: number, ms: number, method?: string): void { this.faults.addDelay(ms, n, method); }
   setLatency(ms: number): void { this.faults.latencyMs = ms; }
 
@@ -141,6 +152,7 @@ export class FakeSlack {
 
   async close(): Promise<void> {
     this.faults.clear();
+    this.socket.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -158,6 +170,16 @@ export class FakeSlack {
     else if (typeof response === 'string') sendText(res, status, response, headers);
     else sendJson(res, status, response, headers);
     this.changed();
+  }
+
+  /** The call took effect (logged with what it would have answered, status 0); the client never hears of it. */
+  private dropAnswer(req: IncomingMessage, res: ServerResponse, call: Omit<FakeCall, 'status' | 'response'>, mode: 'reset' | 'hang',
+    response: JsonObject): void {
+    this.log.push({ ...call, status: 0, response: { ...response, answer_dropped: mode } });
+    this.changed();
+    if (mode === 'reset') { res.destroy(); return; }
+    // Held until the client gives up; close() ends it too (closeAllConnections).
+    req.socket.once('close', () => res.destroy());
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -193,11 +215,14 @@ export class FakeSlack {
         const answer = answerResponseUrl(this.ctx, id, this.bindings.get(id) ?? {}, parsed.args, this.opts.responseUrlUses ?? 5);
         return this.finish(res, call, answer.status, answer.body);
       }
+      // The one method that takes the app-level token (xapp-), not the bot token.
+      if (method === 'apps.connections.open') return this.finish(res, call, 200, this.socket.connectionsOpen(parsed.token));
       const handler = METHODS[method];
       if (!handler) return this.finish(res, call, 200, { ...fail('unknown_method'), req_method: method });
       if (!parsed.token) return this.finish(res, call, 200, fail('not_authed'));
       if (parsed.token !== this.ctx.identity.botToken) return this.finish(res, call, 200, fail('invalid_auth'));
       const response = handler(this.ctx, parsed.args);
+      if (fault?.kind === 'drop') return this.dropAnswer(req, res, call, fault.mode, response);
       // Slack's own warning for JSON bodies that do not declare a charset.
       if (parsed.isJson && !parsed.charset && response.ok) {
         Object.assign(response, { warning: 'missing_charset', response_metadata: { warnings: ['missing_charset'] } });

@@ -14,12 +14,14 @@ interface Manifest {
 
 const text = repoFile('slack-app-manifest.yaml');
 const manifest = parse(text) as Manifest;
-const SCOPES = ['chat:write', 'commands', 'usergroups:read'];
+const SCOPES = ['channels:history', 'chat:write', 'commands', 'groups:history', 'usergroups:read'];
 
 /** Bot scope each Slack Web API method diagbot may call needs (null: none). */
 const METHOD_SCOPE: Record<string, string | null> = {
   'chat.postMessage': 'chat:write', 'chat.update': 'chat:write', 'chat.postEphemeral': 'chat:write', 'chat.delete': 'chat:write',
   'usergroups.users.list': 'usergroups:read', 'usergroups.list': 'usergroups:read', 'auth.test': null, 'views.open': null,
+  // The lost-post lookup (channels:history; groups:history for private channels), optional.
+  'conversations.history': 'channels:history', 'conversations.replies': 'channels:history',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -66,7 +68,7 @@ describe('slack-app-manifest.yaml', () => {
       expect(at, scope).toBeGreaterThan(0);
       expect(lines[at - 1]!.trim(), `comment above ${scope}`).toMatch(/^# \S/);
     }
-    for (const absent of ['chat:write.public', 'channels:history']) {
+    for (const absent of ['chat:write.public', 'im:history']) {
       expect(lines.some((l) => l.trim().startsWith('#') && l.includes(absent)), absent).toBe(true);
     }
   });
