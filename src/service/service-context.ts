@@ -43,7 +43,7 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
   const config: ServiceConfig | undefined = collect(() => loadServiceConfig(env, role));
   if (role !== 'migrate') {
     // Each file is checked even when another is broken, so one start lists every problem.
-    inventory = collect(() => loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml'));
+    inventory = collect(() => loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml', env));
     collect(loadTriageCommands);
     collect(loadRemediations);
   }
