@@ -34,10 +34,10 @@ export function createRedis(target: RedisTarget, role: 'producer' | 'worker'): R
       ...(target.username ? { username: target.username } : {}), ...(target.password ? { password: target.password } : {}),
       ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
       ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
-      // Sentinels are asked again at once when they announce a new primary (+switch-master), not
-      // only when the old one's connection breaks; a primary that came back as a replica answers
-      // READONLY, which means "reconnect and ask the sentinels", not "fail the command".
-      failoverDetector: true,
+      // A primary that was demoted (SENTINEL FAILOVER, or a crashed one back as a replica) answers
+      // READONLY: that means "reconnect and ask the sentinels again", not "fail the command".
+      // (Not ioredis's failoverDetector: a +switch-master arriving while it was still connecting
+      // ended the connection for good, and the worker never reconnected.)
       sentinelRetryStrategy: (times) => Math.min(200 * times, 2000),
       reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
     });
