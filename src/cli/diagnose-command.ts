@@ -27,7 +27,7 @@ function pickInventory(explicit: string | undefined, hosts: string[], env: NodeJ
   if (!existsSync(path)) {
     throw new ConfigError([`${path}: inventory file not found (pass --inventory FILE or set DIAGBOT_INVENTORY)`], 'inventory');
   }
-  return loadInventory(path);
+  return loadInventory(path, env);
 }
 
 function resolveHosts(inventory: Inventory, names: string[]): InventoryHost[] {

@@ -37,9 +37,13 @@ export const hostSchema = z.object({
     [K in keyof typeof connectionFields]: z.ZodOptional<(typeof connectionFields)[K]>
   },
   labels: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are identifiers'), z.string().max(256)).default({}),
+  // The URL holds a password, so it may stay out of the file: "${ENV_NAME}" parts are expanded
+  // from the environment, or urlFile names a file holding it (a mounted secret). Checked once
+  // expanded (inventory.ts), so no message ever quotes the secret.
   postgres: z.object({
-    url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL'),
-  }).strict().optional(),
+    url: z.string().min(1).max(2000).optional(),
+    urlFile: localPath.optional(),
+  }).strict().refine((p) => (p.url === undefined) !== (p.urlFile === undefined), 'give either url or urlFile, not both and not neither').optional(),
   deploy: z.object({
     releasesDir: absolutePath('releasesDir'),
     currentLink: absolutePath('currentLink'),

@@ -5,6 +5,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { hostNameSchema, inventoryFileSchema } from './inventory-schema.js';
+import { resolvePostgresUrl } from './inventory-secrets.js';
 
 /** Built-in host meaning "this machine, without SSH". */
 export const LOCAL_HOST = 'local';
@@ -56,8 +57,11 @@ function describeIssues(file: string, prefix: string, issues: z.core.$ZodIssue[]
   });
 }
 
-/** Parses and validates an inventory; every problem is collected into one ConfigError. */
-export function parseInventory(text: string, path: string): Inventory {
+/**
+ * Parses and validates an inventory; every problem is collected into one ConfigError. `env`
+ * supplies the `${NAME}` references of postgres.url.
+ */
+export function parseInventory(text: string, path: string, env: Record<string, string | undefined> = process.env): Inventory {
   const file = path;
   let raw: unknown;
   try {
@@ -99,6 +103,11 @@ export function parseInventory(text: string, path: string): Inventory {
       continue;
     }
     const h = parsed.data;
+    const pg = h.postgres ? resolvePostgresUrl(h.postgres, env, (f) => expandPath(f, baseDir)) : null;
+    if (pg && pg.problems.length > 0) {
+      problems.push(...pg.problems.map((p) => `${file}: host "${name}": ${p}`));
+      continue;
+    }
     hosts.set(name, {
       name,
       address: h.address,
@@ -109,7 +118,7 @@ export function parseInventory(text: string, path: string): Inventory {
       connectTimeoutMs: h.connectTimeoutMs ?? defaults.connectTimeoutMs,
       sudo: h.sudo ?? defaults.sudo,
       labels: h.labels,
-      ...(h.postgres ? { postgres: h.postgres } : {}),
+      ...(pg?.url ? { postgres: { url: pg.url } } : {}),
       ...(h.deploy ? { deploy: h.deploy } : {}),
       // No logPaths: the app's logs are discovered on the host (src/core/app-discovery).
       appLogGlobs: h.app?.logPaths ?? [],
@@ -121,14 +130,14 @@ export function parseInventory(text: string, path: string): Inventory {
   return { path: resolve(path), hosts };
 }
 
-export function loadInventory(path: string): Inventory {
+export function loadInventory(path: string, env: Record<string, string | undefined> = process.env): Inventory {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError([`${path}: cannot read inventory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`], 'inventory');
   }
-  return parseInventory(text, path);
+  return parseInventory(text, path, env);
 }
 
 /** Inventory host names closest to what was typed, for "did you mean" messages. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { DEFAULT_REDIS_URL, describeRedisTarget, hasHashTag, parseRedisTarget, type RedisTarget } from './redis-target.js';
 
 /** Which process is starting: each needs a different subset of settings. */
 export type ServiceRole = 'web' | 'worker' | 'start' | 'migrate';
@@ -21,8 +22,15 @@ const schema = z.object({
   SLACK_SOCKET_MODE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
-  REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').default('diagbot'),
+  // Checked as a whole (with the REDIS_* below) by parseRedisTarget, into `redis`.
+  REDIS_URL: z.string().default(DEFAULT_REDIS_URL),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  QUEUE_PREFIX: z.string().regex(/^(?:[A-Za-z0-9_.-]|\{[A-Za-z0-9_.-]+\}){1,64}$/,
+    'must be 1-64 letters, digits, "_", "." or "-", optionally with one {hash tag}').default('diagbot'),
   DIAGBOT_INVENTORY: z.string().min(1).default('./inventory.yaml'),
   ALERT_CHANNEL: channelId,
   WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters (it is the only thing guarding the webhooks)'),
@@ -37,20 +45,26 @@ const schema = z.object({
   ACTION_SETTLE_MS: intInRange(0, 600_000).default(30_000),
 });
 
-export type ServiceConfig = z.infer<typeof schema>;
+type Settings = z.infer<typeof schema>;
+export type ServiceConfig = Settings & {
+  /** The Redis deployment named by REDIS_URL or REDIS_SENTINELS / REDIS_CLUSTER_NODES. */
+  redis: RedisTarget;
+  /** Set when QUEUE_PREFIX was wrapped in a {hash tag} for Redis Cluster: the prefix as given. */
+  queuePrefixGiven?: string;
+};
 
 /** Every setting name; .env.example must document each one. */
-export const SERVICE_SETTINGS = Object.keys(schema.shape) as (keyof ServiceConfig)[];
+export const SERVICE_SETTINGS = Object.keys(schema.shape) as (keyof Settings)[];
 
 /** The settings each role cannot run without; the rest have defaults or are optional. */
-const REQUIRED: Record<ServiceRole, (keyof ServiceConfig)[]> = {
+const REQUIRED: Record<ServiceRole, (keyof Settings)[]> = {
   migrate: ['DATABASE_URL'],
   web: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL', 'ALERT_CHANNEL', 'WEBHOOK_TOKEN'],
   worker: ['SLACK_BOT_TOKEN', 'DATABASE_URL', 'ALERT_CHANNEL'],
   start: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL', 'ALERT_CHANNEL', 'WEBHOOK_TOKEN'],
 };
 
-const PLACEHOLDERS: Partial<Record<keyof ServiceConfig, string>> = {
+const PLACEHOLDERS: Partial<Record<keyof Settings, string>> = {
   SLACK_BOT_TOKEN: 'xoxb-placeholder', SLACK_SIGNING_SECRET: 'not-needed', ALERT_CHANNEL: 'C000NOTSET',
   WEBHOOK_TOKEN: 'not-needed-not-needed',
 };
@@ -66,7 +80,7 @@ export function loadServiceConfig(env: Record<string, string | undefined>, role:
     input[key] = v === '' ? undefined : v;
   }
   const problems: string[] = [];
-  for (const key of Object.keys(schema.shape) as (keyof ServiceConfig)[]) {
+  for (const key of Object.keys(schema.shape) as (keyof Settings)[]) {
     if (input[key] !== undefined || schema.shape[key].safeParse(undefined).success) continue;
     if (REQUIRED[role].includes(key)) problems.push(`${key} is not set (required for "diagbot ${role}")`);
     else input[key] = PLACEHOLDERS[key];
@@ -82,8 +96,16 @@ export function loadServiceConfig(env: Record<string, string | undefined>, role:
   if (parsed.success && parsed.data.SLACK_SOCKET_MODE && !parsed.data.SLACK_APP_TOKEN && role !== 'migrate' && role !== 'worker') {
     problems.push('SLACK_APP_TOKEN is not set (required when SLACK_SOCKET_MODE=true)');
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, 'environment');
-  return parsed.data;
+  const redis = parseRedisTarget(input);
+  problems.push(...redis.problems);
+  if (problems.length > 0 || !parsed.success || !redis.target) throw new ConfigError(problems, 'environment');
+  const cfg: ServiceConfig = { ...parsed.data, redis: redis.target };
+  // Cluster: BullMQ's scripts touch several keys of a queue at once, which must share a slot.
+  if (cfg.redis.kind === 'cluster' && !hasHashTag(cfg.QUEUE_PREFIX)) {
+    cfg.queuePrefixGiven = cfg.QUEUE_PREFIX;
+    cfg.QUEUE_PREFIX = `{${cfg.QUEUE_PREFIX}}`;
+  }
+  return cfg;
 }
 
 /** Values safe to log: secrets replaced by their length. */
@@ -94,6 +116,9 @@ export function describeConfig(cfg: ServiceConfig): Record<string, unknown> {
     SLACK_BOT_TOKEN: secret(cfg.SLACK_BOT_TOKEN), SLACK_SIGNING_SECRET: secret(cfg.SLACK_SIGNING_SECRET),
     SLACK_APP_TOKEN: secret(cfg.SLACK_APP_TOKEN), WEBHOOK_TOKEN: secret(cfg.WEBHOOK_TOKEN),
     DATABASE_URL: cfg.DATABASE_URL.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:****@'),
-    REDIS_URL: cfg.REDIS_URL.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:****@'),
+    REDIS_URL: describeRedisTarget(cfg.redis),
+    REDIS_PASSWORD: cfg.REDIS_PASSWORD ? secret(cfg.REDIS_PASSWORD) : undefined,
+    REDIS_SENTINEL_PASSWORD: cfg.REDIS_SENTINEL_PASSWORD ? secret(cfg.REDIS_SENTINEL_PASSWORD) : undefined,
+    redis: undefined,
   };
 }

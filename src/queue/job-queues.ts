@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { withTimeout } from '../util/with-timeout.js';
-import type { Redis } from './redis.js';
+import type { RedisConnection } from './redis.js';
 
 export const QUEUE_NAMES = { diagnose: 'diagbot-diagnose', slackSync: 'diagbot-slack-sync', remediate: 'diagbot-remediate' } as const;
 
@@ -32,7 +32,7 @@ export class JobQueues {
   readonly slackSync: Queue<SlackSyncJobData>;
   readonly remediate: Queue<RemediateJobData>;
 
-  constructor(connection: Redis, prefix: string, private readonly timeoutMs = 3000) {
+  constructor(connection: RedisConnection, prefix: string, private readonly timeoutMs = 3000) {
     this.diagnose = new Queue<DiagnoseJobData>(QUEUE_NAMES.diagnose, { connection, prefix, defaultJobOptions: DIAGNOSE_OPTS });
     this.slackSync = new Queue<SlackSyncJobData>(QUEUE_NAMES.slackSync, { connection, prefix, defaultJobOptions: SYNC_OPTS });
     this.remediate = new Queue<RemediateJobData>(QUEUE_NAMES.remediate, { connection, prefix, defaultJobOptions: REMEDIATE_OPTS });

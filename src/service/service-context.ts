@@ -8,7 +8,7 @@ import { createPool } from '../db/pool.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { JobQueues } from '../queue/job-queues.js';
-import { createRedis, waitForRedis, type Redis } from '../queue/redis.js';
+import { createRedis, waitForRedis, type RedisConnection } from '../queue/redis.js';
 import { loadRemediations } from '../remediation/definitions.js';
 import { loadTriageCommands } from '../triage/command-set.js';
 
@@ -18,7 +18,7 @@ export interface ServiceContext {
   inventory: Inventory;
   log: Logger;
   pool: pg.Pool;
-  redis: Redis;
+  redis: RedisConnection;
   queues: JobQueues;
   metrics: Metrics;
   /** Identifies this process in leases and logs. */
@@ -43,7 +43,7 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
   const config: ServiceConfig | undefined = collect(() => loadServiceConfig(env, role));
   if (role !== 'migrate') {
     // Each file is checked even when another is broken, so one start lists every problem.
-    inventory = collect(() => loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml'));
+    inventory = collect(() => loadInventory(config?.DIAGBOT_INVENTORY ?? env.DIAGBOT_INVENTORY ?? './inventory.yaml', env));
     collect(loadTriageCommands);
     collect(loadRemediations);
   }
@@ -51,11 +51,15 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
   const logger = log ?? createLogger({ level: config.LOG_LEVEL });
   const instanceId = `${hostname()}:${process.pid}:${role}`;
   logger.info({ role, instanceId, config: describeConfig(config) }, 'starting');
+  if (config.queuePrefixGiven !== undefined) {
+    logger.warn({ given: config.queuePrefixGiven, used: config.QUEUE_PREFIX },
+      'Redis Cluster: QUEUE_PREFIX has no {hash tag}, so BullMQ keys would span slots; using the prefix wrapped in braces (set QUEUE_PREFIX={name} to choose)');
+  }
 
   const pool = createPool(config.DATABASE_URL, { applicationName: `diagbot-${role}` });
   const applied = await migrate(config.DATABASE_URL, logger);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const redis = createRedis(config.redis, 'producer');
   await waitForRedis(redis, 10_000).catch(async (err: Error) => {
     redis.disconnect();
     await pool.end();

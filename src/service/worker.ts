@@ -24,7 +24,7 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
   const { config, log, metrics } = ctx;
   const slack = new SlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, log,
     onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }) });
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(config.redis, 'worker');
   const track = <T>(queue: string, fn: (job: Job<T>) => Promise<string>) => async (job: Job<T>) => {
     const end = metrics.jobDuration.startTimer({ queue });
     try {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Redis } from '../queue/redis.js';
+import type { RedisConnection } from '../queue/redis.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { sendJson, sendText } from './http-io.js';
 
@@ -16,7 +16,7 @@ async function check(what: string, fn: () => Promise<unknown>): Promise<string |
   }
 }
 
-export function healthRoutes(deps: { pool: pg.Pool; redis: Redis; metrics: Metrics }) {
+export function healthRoutes(deps: { pool: pg.Pool; redis: RedisConnection; metrics: Metrics }) {
   return [
     { path: '/healthz', method: 'GET', handler: (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { ok: true }) },
     {
