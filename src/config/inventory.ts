@@ -72,7 +72,7 @@ function authSettings(name: string, h: AuthFields, defaults: AuthFields, baseDir
   const passphraseEnv = own ? h.passphraseEnv : defaults.passphraseEnv;
   const where = `${file}: host "${name}": `;
   if (passphraseFile !== undefined && passphraseEnv !== undefined) problems.push(`${where}set passphraseFile or passphraseEnv, not both`);
-  if (passphraseEnv !== undefined && !process.env[passphraseEnv]) problems.push(`${where}passphraseEnv names ${passphraseEnv}, which is not set in the environment (or .env)`);
+  if (passphraseEnv !== undefined && !process.env[passphraseEnv]) problems.push(`${where}passphraseEnv names ${passphraseEnv}, which is not set in the environment`);
   if (agent && !process.env.SSH_AUTH_SOCK) problems.push(`${where}agent: true needs SSH_AUTH_SOCK (the ssh-agent's socket) in the environment`);
   return {
     ...(agent ? { agent } : {}),
