@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CappedOutput } from './capped-output.js';
-import { HOST_SBIN_PATH, TIMEOUT_EXIT_CODES, type ExecOptions, type ExecResult, type StreamOptions, type StreamResult, type Transport } from './transport.js';
+import { HOST_SBIN_PATH, TIMEOUT_EXIT_CODES, type ExecOptions, type ExecResult, type StreamOptions, type StreamResult, type Transport, timeoutNow } from './transport.js';
 
 /** Runs triage commands on this machine with the same contract as the SSH transport. */
 export class LocalTransport implements Transport {
@@ -48,6 +48,8 @@ export class LocalTransport implements Transport {
   /** A raw script in its own process group, so stopping it stops everything it started. */
   stream(script: string, opts: StreamOptions): Promise<StreamResult> {
     const started = performance.now();
+    const timeoutMs = timeoutNow(opts.timeoutMs);
+    if (timeoutMs <= 0) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, skipped: true, error: 'skipped: no time left' });
     return new Promise((resolvePromise) => {
       const child = spawn('/bin/sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let timedOut = false;
@@ -56,7 +58,15 @@ export class LocalTransport implements Transport {
       const killGroup = () => {
         try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
       };
-      const timer = setTimeout(() => { timedOut = true; killGroup(); }, opts.timeoutMs);
+      // A section's `timeout` runs in a process group of its own and keeps the pipes open until
+      // its own limit: the backstop does not wait for it (as a closed SSH channel does not).
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(null, null);
+      }, timeoutMs);
       const stopEarly = () => { if (!stoppedEarly) { stoppedEarly = true; killGroup(); } };
       child.stdout.on('data', (c: Buffer) => {
         bytes += c.length;
@@ -68,7 +78,10 @@ export class LocalTransport implements Transport {
         if (!stoppedEarly) opts.onStderr?.(c);
         if (bytes > opts.maxBytes) stopEarly();
       });
+      let settled = false;
       const finish = (exitCode: number | null, signal: string | null, error?: string) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         resolvePromise({ exitCode, signal, durationMs: Math.round(performance.now() - started), timedOut, stoppedEarly, ...(error ? { error } : {}) });
       };

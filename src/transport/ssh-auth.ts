@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
 import type { InventoryHost } from '../config/inventory.js';
 import { HostUnreachableError } from './ssh-errors.js';
 
@@ -51,7 +51,7 @@ export async function resolveSshAuth(t: SshAuthTarget): Promise<SshAuth> {
   // not once per host of a fleet.
   const cacheKey = `${t.privateKeyPath}\0${passphrase ?? ''}\0${key}`;
   const cached = decrypted.get(cacheKey);
-  const fresh = cached ? null : utils.parseKey(key, passphrase);
+  const fresh = cached ? null : ssh2.utils.parseKey(key, passphrase);
   const parsed: ParsedKey | Error = cached ?? (Array.isArray(fresh) ? fresh[0]! : fresh!);
   if (!cached && !(parsed instanceof Error)) decrypted.set(cacheKey, parsed);
   if (parsed instanceof Error) {

@@ -7,7 +7,7 @@ import { authMethods, resolveSshAuth } from './ssh-auth.js';
 import { algorithmsForKeyTypes, keysFor, knownHostsName, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import { HostUnreachableError } from './ssh-errors.js';
 import { tcpConnect } from './tcp-connect.js';
-import { execCapped, type ChannelLimits, type StreamOptions, type StreamResult, type Transport, type ExecOptions, type ExecResult } from './transport.js';
+import { execCapped, timeoutNow, type ChannelLimits, type StreamOptions, type StreamResult, type Transport, type ExecOptions, type ExecResult } from './transport.js';
 
 /** What a connection needs from an inventory host; values were validated at load. */
 export type SshTarget = Pick<InventoryHost, 'name' | 'address' | 'port' | 'user' | 'privateKeyPath' | 'knownHostsPath' | 'connectTimeoutMs' | 'agent' | 'passphraseFile' | 'passphraseEnv'>;
@@ -116,6 +116,8 @@ export class SshTransport implements Transport {
   private run(script: string, opts: StreamOptions): Promise<StreamResult> {
     const started = performance.now();
     const connection = this.ssh.connection;
+    const timeoutMs = timeoutNow(opts.timeoutMs);
+    if (timeoutMs <= 0) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, skipped: true, error: 'skipped: no time left' });
     if (!connection) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, error: 'connection lost' });
     return new Promise((resolve) => {
       let channel: ClientChannel | null = null;
@@ -133,10 +135,10 @@ export class SshTransport implements Transport {
       const stop = (why: 'timeout' | 'cap') => {
         if (why === 'timeout') timedOut = true; else stoppedEarly = true;
         channel?.close();
-        if (why === 'timeout') finish({ exitCode: null, signal: null, error: `no answer within ${opts.timeoutMs} ms; channel closed` });
+        if (why === 'timeout') finish({ exitCode: null, signal: null, error: `no answer within ${timeoutMs} ms; channel closed` });
       };
       // Backstop for a host that ignores its own `timeout`; counted from when the channel is asked for.
-      const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
+      const timer = setTimeout(() => stop('timeout'), timeoutMs);
       // node-ssh's own buffering is not used: output goes to the caller's bounded sinks as it
       // arrives, and the channel is closed once more than maxBytes came (so its copy is bounded too).
       this.ssh.execCommand(script, {

@@ -25,8 +25,11 @@ export interface ExecResult {
 
 /** One raw channel: output is handed over as it arrives; nothing is wrapped or collected. */
 export interface StreamOptions {
-  /** Client-side bound, counted from when the channel is opened (not when it was queued). */
-  timeoutMs: number;
+  /**
+   * Client-side bound, counted from when the channel is opened (not when it was queued); a
+   * function is asked at that moment, and 0 means "no time left: do not open it" (skipped).
+   */
+  timeoutMs: number | (() => number);
   /** Hard bound on stdout+stderr bytes: past it the channel is closed (stoppedEarly). */
   maxBytes: number;
   /** Returning false closes the channel (the caller has all it wants). */
@@ -42,6 +45,8 @@ export interface StreamResult {
   timedOut: boolean;
   /** Closed by the caller (enough output, or the byte bound). */
   stoppedEarly: boolean;
+  /** Never opened: no time was left when its turn came. */
+  skipped?: boolean;
   error?: string;
 }
 
@@ -56,6 +61,11 @@ export interface Transport {
   exec(script: string, opts: ExecOptions): Promise<ExecResult>;
   stream(script: string, opts: StreamOptions): Promise<StreamResult>;
   close(): void;
+}
+
+/** The stream's time bound, asked when the channel opens. */
+export function timeoutNow(t: StreamOptions['timeoutMs']): number {
+  return typeof t === 'function' ? t() : t;
 }
 
 /** Slack on top of a tail-mode cap before the channel is closed anyway (bounds memory on a runaway writer). */
