@@ -15,6 +15,7 @@ import type { HostResult } from './host-result.js';
 import { probePostgresPool } from './postgres-pool-probe.js';
 import { applies } from './render-command.js';
 import { HostBatcher } from './host-batcher.js';
+import { fleetLimits, type FleetLimits } from './fleet-limits.js';
 
 export interface DiagnoseOptions {
   /** Budget for the whole host: connect plus every command. */
@@ -28,6 +29,8 @@ export interface DiagnoseOptions {
   onConnect?: (outcome: 'ok' | UnreachableReason) => void;
   /** The other inventory hosts, so an nginx upstream on one of them is recognised by name. */
   peers?: Array<{ name: string; address: string }>;
+  /** Handshakes and channels in flight (default: this process's shared limits). */
+  limits?: FleetLimits;
 }
 
 export interface HostDiagnosis {
@@ -36,9 +39,9 @@ export interface HostDiagnosis {
   raw: RawHostOutputs | null;
 }
 
-function defaultConnect(host: InventoryHost, timeoutMs: number): Promise<Transport> {
+function defaultConnect(host: InventoryHost, timeoutMs: number, limits: FleetLimits): Promise<Transport> {
   if (host.local) return Promise.resolve(new LocalTransport());
-  return connectSsh({ ...host, connectTimeoutMs: Math.min(host.connectTimeoutMs, timeoutMs) });
+  return connectSsh({ ...host, connectTimeoutMs: Math.min(host.connectTimeoutMs, timeoutMs) }, { global: limits.channels });
 }
 
 /**
@@ -56,7 +59,8 @@ const ON_DEMAND = new Set(['nginx_open_logs']);
 export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): Promise<HostDiagnosis> {
   const startedAt = new Date();
   const started = performance.now();
-  const deadline = Date.now() + opts.timeoutMs;
+  let deadline = Date.now() + opts.timeoutMs;
+  const limits = opts.limits ?? fleetLimits();
   const allCommands = opts.commands ?? loadTriageCommands();
   const commands = allCommands.filter((c) => applies(c, host));
   const elapsed = () => Math.round(performance.now() - started);
@@ -65,7 +69,11 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
   opts.onPhase?.(host.name, 'connecting');
   let transport: Transport;
   try {
-    transport = await (opts.connect ? opts.connect(host) : defaultConnect(host, opts.timeoutMs));
+    // The host's budget starts when its handshake does, not while it waits for a slot.
+    transport = await limits.connects(() => {
+      deadline = Date.now() + opts.timeoutMs;
+      return opts.connect ? opts.connect(host) : defaultConnect(host, opts.timeoutMs, limits);
+    });
     if (!host.local) opts.onConnect?.('ok');
   } catch (err) {
     const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
