@@ -95,20 +95,18 @@ export class SshTransport implements Transport {
     return execCapped(this, script, opts);
   }
 
-  stream(script: string, opts: StreamOptions): Promise<StreamResult> {
-    // The host slot is taken before the global one, so a host waiting for its own slots never
-    // holds a fleet-wide one.
-    return this.perHost(() => (this.limits.global ? this.limits.global(() => this.streamRetrying(script, opts)) : this.streamRetrying(script, opts)));
-  }
-
-  private async streamRetrying(script: string, opts: StreamOptions): Promise<StreamResult> {
+  async stream(script: string, opts: StreamOptions): Promise<StreamResult> {
+    // The host slot is taken before the fleet-wide one, so a host waiting for its own slots
+    // never holds a fleet-wide one.
+    const once = () => this.perHost(() => (this.limits.global ? this.limits.global(() => this.run(script, opts)) : this.run(script, opts)));
     // sshd frees a session slot only after reaping the child, a moment after the channel
-    // closes, so a quick successor can be refused; that refusal is transient. A refusal with
-    // fewer channels open than our limit means the host allows fewer (MaxSessions): adopt that.
+    // closes, so a quick successor can be refused once; that refusal is transient. Refused
+    // again with fewer channels open than our limit, the host allows fewer (MaxSessions):
+    // adopt what it allows, and wait outside the slot for a channel to close.
     for (let attempt = 1; ; attempt++) {
-      const r = await this.run(script, opts);
-      if (!r.error?.startsWith(CHANNEL_REFUSED) || attempt >= 5) return r;
-      if (this.open + 1 < this.perHost.concurrency) this.perHost.concurrency = Math.max(1, this.open + 1);
+      const r = await once();
+      if (!r.error?.startsWith(CHANNEL_REFUSED) || attempt >= 6) return r;
+      if (attempt >= 2 && this.open > 0 && this.open < this.perHost.concurrency) this.perHost.concurrency = this.open;
       await new Promise((res) => setTimeout(res, 15 * attempt));
     }
   }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadInventory } from '../../src/config/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
@@ -122,5 +123,32 @@ describe('ssh credentials: encrypted keys and an ssh-agent', () => {
     await runs(await connectSsh({ ...base(), privateKeyPath: join(dir, 'no-such-key'), agent: true }));
     delete process.env.SSH_AUTH_SOCK;
     await expect(connectSsh({ ...base(), privateKeyPath: join(dir, 'no-such-key'), agent: true })).rejects.toMatchObject({ reason: 'key_file', message: expect.stringMatching(/SSH_AUTH_SOCK is not set/) });
+  });
+});
+
+describe('ssh channel limits', () => {
+  const host = () => loadInventory(lab.inventoryPath).hosts.get('healthy')!;
+  const sleepy = { timeoutMs: 5000, maxBytes: 100, keep: 'head' as const };
+
+  it('learns the host\'s MaxSessions from its refusals instead of failing commands', async () => {
+    // The lab's sshd allows 10 sessions; ask for 20 at once.
+    const t = await connectSsh(host(), { perHost: 20 });
+    try {
+      const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => t.exec(`sleep 0.5; echo ${i}`, sleepy)));
+      expect(runs.filter((r) => r.error).map((r) => r.error)).toEqual([]);
+      expect(runs.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+      expect(t.channelLimit).toBeLessThanOrEqual(10);
+    } finally { t.close(); }
+  });
+
+  it('keeps channels across connections under one fleet-wide limit', async () => {
+    const global = pLimit(2);
+    const [a, b] = await Promise.all([connectSsh(host(), { global }), connectSsh(host(), { global })]);
+    try {
+      const started = Date.now();
+      await Promise.all([a, b, a, b, a, b].map((t) => t.exec('sleep 0.4', sleepy)));
+      // Six 0.4 s commands, two at a time: three rounds.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1150);
+    } finally { a.close(); b.close(); }
   });
 });
