@@ -68,6 +68,12 @@ export class LocalTransport implements Transport {
         finish(null, null);
       }, timeoutMs);
       const stopEarly = () => { if (!stoppedEarly) { stoppedEarly = true; killGroup(); } };
+      opts.signal?.addEventListener('abort', () => {
+        stopEarly();
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(null, null);
+      }, { once: true });
       child.stdout.on('data', (c: Buffer) => {
         bytes += c.length;
         if (stoppedEarly) return;

@@ -137,6 +137,8 @@ export class SshTransport implements Transport {
       };
       // Backstop for a host that ignores its own `timeout`; counted from when the channel is asked for.
       const timer = setTimeout(() => stop('timeout'), timeoutMs);
+      // The caller gave up on this channel (a section stuck past its limit): do not wait for it.
+      opts.signal?.addEventListener('abort', () => { stop('cap'); finish({ exitCode: null, signal: null }); }, { once: true });
       // node-ssh's own buffering is not used: output goes to the caller's bounded sinks as it
       // arrives, and the channel is closed once more than maxBytes came (so its copy is bounded too).
       this.ssh.execCommand(script, {

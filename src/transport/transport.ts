@@ -35,6 +35,8 @@ export interface StreamOptions {
   /** Returning false closes the channel (the caller has all it wants). */
   onStdout: (chunk: Buffer) => boolean | void;
   onStderr?: (chunk: Buffer) => void;
+  /** Aborting closes the channel (reported as stoppedEarly). */
+  signal?: AbortSignal;
 }
 
 export interface StreamResult {

@@ -16,6 +16,8 @@ interface Pending {
 
 /** Below this much host budget a batch is not started at all. */
 const MIN_BUDGET_MS = 200;
+/** Output past a head-mode section's cap before its channel is given up (a runaway writer). */
+const FLOOD_BYTES = 64 * 1024;
 
 /**
  * Runs a host's triage commands as few channels: the commands asked for in the same turn of the
@@ -60,7 +62,18 @@ export class HostBatcher {
     const state = new Map(sections.map((s) => [s.key, {
       s, out: new CappedOutput(s.p.cmd.maxBytes, s.p.cmd.keep), err: new CappedOutput(64 * 1024, 'tail'),
       startedAt: 0, endedAt: 0, status: null as number | null, outDone: false, errDone: false, done: false,
+      timer: null as NodeJS.Timeout | null, over: 0,
     }]));
+    // A section that outlives its own limit (its `timeout` itself stuck, as on a dead NFS mount) or
+    // floods past its cap would hold up the sections after it: the channel is given up and the
+    // rest run in a fresh batch, as a lone command's channel would have been closed.
+    const abort = new AbortController();
+    let culprit: { key: string; error?: string; timedOut: boolean } | null = null;
+    const giveUp = (key: string, why: { error?: string; timedOut: boolean }) => {
+      if (culprit) return;
+      culprit = { key, ...why };
+      abort.abort();
+    };
     const settle = (key: string) => {
       const st = state.get(key)!;
       if (st.done || !st.outDone || !st.errDone) return;
@@ -73,9 +86,23 @@ export class HostBatcher {
     };
     const boundary = newBoundary();
     const stdout = new SectionReader(boundary, {
-      start: (k) => { const st = state.get(k); if (st) st.startedAt = performance.now(); },
-      data: (k, c) => { state.get(k)?.out.push(c); },
-      end: (k, status) => { const st = state.get(k); if (st) { st.endedAt = performance.now(); st.status = status; st.outDone = true; settle(k); } },
+      start: (k) => {
+        const st = state.get(k);
+        if (!st) return;
+        st.startedAt = performance.now();
+        st.timer = setTimeout(() => giveUp(k, { timedOut: true, error: `no answer within ${st.s.timeoutMs} ms; channel closed` }), st.s.timeoutMs + 1500);
+      },
+      data: (k, c) => {
+        const st = state.get(k);
+        if (!st) return;
+        if (!st.out.push(c) && (st.over += c.length) > FLOOD_BYTES) giveUp(k, { timedOut: false });
+      },
+      end: (k, status) => {
+        const st = state.get(k);
+        if (!st) return;
+        if (st.timer) clearTimeout(st.timer);
+        st.endedAt = performance.now(); st.status = status; st.outDone = true; settle(k);
+      },
     });
     const stderr = new SectionReader(boundary, {
       start: () => {},
@@ -94,12 +121,26 @@ export class HostBatcher {
       maxBytes: bound,
       onStdout: (c) => { stdout.push(c); },
       onStderr: (c) => { stderr.push(c); },
+      signal: abort.signal,
     });
+    for (const st of state.values()) if (st.timer) clearTimeout(st.timer);
+    const gaveUp = culprit as { key: string; error?: string; timedOut: boolean } | null;
     stdout.flush();
     stderr.flush();
+    const rerun: Pending[] = [];
     for (const [key, st] of state) {
       if (st.done) continue;
       if (st.outDone) { st.errDone = true; settle(key); continue; }
+      if (gaveUp && key === gaveUp.key) {
+        st.done = true;
+        st.s.p.resolve({
+          ...base(st.s.p), exitCode: null, stdout: st.out.text(), stderr: st.err.text(),
+          durationMs: Math.round(performance.now() - st.startedAt), truncated: st.out.truncated, timedOut: gaveUp.timedOut,
+          ...(gaveUp.error ? { error: gaveUp.error } : {}),
+        });
+        continue;
+      }
+      if (gaveUp && st.startedAt === 0) { st.done = true; rerun.push(st.s.p); continue; }
       if (st.startedAt === 0) {
         fail(st.s.p, r.timedOut || r.skipped ? 'skipped: host time budget used up' : (r.error ?? 'the batch ended before this command ran'), r.timedOut || r.skipped === true);
         continue;
@@ -111,5 +152,6 @@ export class HostBatcher {
         error: r.timedOut ? 'host time budget used up; channel closed' : (r.error ?? 'the batch ended before this command finished'),
       });
     }
+    if (rerun.length > 0) await this.runBatch(rerun);
   }
 }

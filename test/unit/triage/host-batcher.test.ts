@@ -12,12 +12,14 @@ const cmd = (id: string, run: string, over: Partial<TriageCommand> = {}): Triage
 /** The local transport, counting channels and handing chunks over in odd sizes (markers get split). */
 class Chunky implements Transport {
   channels = 0;
+  /** Rewrites the batch before it runs, as a broken host would behave. */
+  constructor(private readonly rewrite: (script: string) => string = (s) => s) {}
   private readonly local = new LocalTransport();
   exec: Transport['exec'] = (s, o) => this.local.exec(s, o);
   stream(script: string, opts: StreamOptions): Promise<StreamResult> {
     this.channels++;
     const split = (f: (c: Buffer) => unknown) => (c: Buffer) => { for (let i = 0; i < c.length; i += 7) f(c.subarray(i, i + 7)); };
-    return this.local.stream(script, { ...opts, onStdout: split(opts.onStdout), onStderr: split((c) => opts.onStderr?.(c)) });
+    return this.local.stream(this.rewrite(script), { ...opts, onStdout: split(opts.onStdout), onStderr: split((c) => opts.onStderr?.(c)) });
   }
   close(): void {}
 }
@@ -35,7 +37,8 @@ describe('HostBatcher: many commands, one channel, each with its own result', ()
       b.run(cmd('tail', 'seq 1 100000', { maxBytes: 300, keep: 'tail' })),
       b.run(cmd('no_newline', "printf 'last'")),
     ]);
-    expect(t.channels).toBe(1);
+    // One channel, plus one for the sections after `head`: it ran on past its cap, so its channel was given up.
+    expect(t.channels).toBe(2);
     expect(ok).toMatchObject({ id: 'ok', exitCode: 0, stdout: 'one\ntwo\n', stderr: '', timedOut: false, truncated: false });
     expect(failing).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'oops\n', timedOut: false });
     expect(hung).toMatchObject({ timedOut: true });
@@ -73,6 +76,25 @@ describe('HostBatcher: many commands, one channel, each with its own result', ()
     const [running, never] = await Promise.all([tight.run(cmd('long', 'echo begun; sleep 10', { timeoutMs: 10_000 })), tight.run(cmd('after', 'echo x'))]);
     expect(running).toMatchObject({ timedOut: true, stdout: 'begun\n', error: expect.stringMatching(/host time budget/) });
     expect(never).toMatchObject({ timedOut: true, error: 'skipped: host time budget used up' });
+  });
+
+  it('gives up a section whose own timeout is stuck, or that floods past its cap, and runs the rest anew', async () => {
+    // As on a dead NFS mount: the section, its `timeout` wrapper and all, never returns.
+    const t = new Chunky((s) => s.replace(/timeout -k 1 1 sh -c 'stuck'/, 'sleep 30').replace(/timeout -k 1 \d+ sh -c 'flood'/, 'yes'));
+    const b = new HostBatcher(t, localHost(), Date.now() + 20_000);
+    const started = Date.now();
+    const [stuck, after, flood, last] = await Promise.all([
+      b.run(cmd('stuck', 'stuck', { timeoutMs: 1000 })), b.run(cmd('after', 'echo after')),
+      b.run(cmd('flood', 'flood', { maxBytes: 1000 })), b.run(cmd('last', 'echo last')),
+    ]);
+    expect(stuck).toMatchObject({ timedOut: true, error: 'no answer within 1000 ms; channel closed' });
+    expect(stuck.durationMs).toBeGreaterThanOrEqual(2400);
+    expect(after).toMatchObject({ exitCode: 0, stdout: 'after\n' });
+    expect(flood).toMatchObject({ truncated: true, timedOut: false });
+    expect(flood.stdout.length).toBe(1000);
+    expect(last).toMatchObject({ exitCode: 0, stdout: 'last\n' });
+    expect(t.channels).toBe(3);
+    expect(Date.now() - started).toBeLessThan(6000);
   });
 
   it('is not fooled by output that looks like a marker with another boundary', async () => {
