@@ -1,8 +1,10 @@
 // Triage speed, measured against floors taken in the same run on the same lab hosts:
 //  (a) one host vs an OpenSSH connection running only the slowest single triage command;
 //  (b) one host vs the same commands run one after another in one OpenSSH session;
-//  (c) 20 hosts vs 1 host;
-//  (d) what finding the app logs costs per host (app_discovery + log_probe, as run).
+//  (c) 30 hosts in one call vs 1 host, with the commands that timed out and the hosts found
+//      unreachable (all are up: any is wrong);
+//  (d) what finding the app logs costs per host (app_discovery + log_probe, as run);
+//  (e) processes started on the host by one diagnosis vs by the same checks as one OpenSSH script.
 import { loadInventory } from '../src/config/inventory.js';
 import { planLogTargets } from '../src/core/index.js';
 import { chooseFromProbe, planAppLogSearch } from '../src/core/app-discovery/plan-app-logs.js';
@@ -13,11 +15,12 @@ import { diagnoseHosts } from '../src/triage/diagnose-hosts.js';
 import { applies, renderCommand } from '../src/triage/render-command.js';
 import { wrapForHost } from '../src/transport/transport.js';
 import { startLab } from '../test/lab/lab.js';
+import { hostForks } from './host-forks.js';
 import { opensshRun } from './ssh-floor.js';
 import { fmt, median } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const FLEET = 20;
+const FLEET = Number(process.env.BENCH_FLEET ?? 30);
 
 const lab = await startLab({ scenarios: ['healthy'], bench: FLEET });
 try {
@@ -43,11 +46,15 @@ try {
     if (id === 'app_journal') return choice.journals.map((j) => j.target);
     return [undefined];
   };
+  // Every check of the command set that applies to the host; `ran` is the subset diagbot ran
+  // (an on-demand one such as nginx_open_logs only when nginx -T named no log).
+  const ran = new Set(warm.raw.commands.map((c) => c.id));
   const scripts: { id: string; script: string }[] = [];
   for (const c of commands.filter((x) => applies(x, one))) {
     for (const t of targetsOf(c.id)) scripts.push({ id: c.id, script: wrapForHost(renderCommand(c, one, t), c.timeoutMs) });
   }
   const sequential = scripts.map((s) => `${s.script} >/dev/null 2>&1`).join('; ');
+  const sequentialRan = scripts.filter((s) => ran.has(s.id)).map((s) => `${s.script} >/dev/null 2>&1`).join('; ');
 
   // The slowest command is judged over OpenSSH itself, so the floor is the true worst.
   const perCommand = new Map<string, number[]>();
@@ -61,7 +68,7 @@ try {
   const [slowestId] = [...perCommand].sort((a, b) => median(b[1]) - median(a[1]))[0]!;
   const slowestScript = scripts.find((s) => s.id === slowestId)!.script;
 
-  const samples = { discovery: [] as number[], diag: [] as number[], floor: [] as number[], seq: [] as number[], fleet: [] as number[], single: [] as number[], fleetFloor: [] as number[], fleetCpu: [] as number[], singleCpu: [] as number[] };
+  const samples = { forks: [] as number[], naiveForks: [] as number[], naiveRanForks: [] as number[], fleetTimeouts: [] as number[], fleetUnreachable: [] as number[], discovery: [] as number[], diag: [] as number[], floor: [] as number[], seq: [] as number[], fleet: [] as number[], single: [] as number[], fleetFloor: [] as number[], fleetCpu: [] as number[], singleCpu: [] as number[] };
   const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   for (let r = 0; r < ROUNDS; r++) {
     samples.floor.push(await opensshRun(one, slowestScript));
@@ -75,7 +82,8 @@ try {
     const all = await diagnoseHosts(fleet, opts);
     samples.fleet.push(performance.now() - t);
     samples.fleetCpu.push(cpuMs(process.cpuUsage(cpu)));
-    if (all.some((d) => !d.result.reachable)) throw new Error('a fleet host was unreachable');
+    samples.fleetUnreachable.push(all.filter((d) => !d.result.reachable).length);
+    samples.fleetTimeouts.push(all.reduce((n, d) => n + d.result.commands.filter((c) => c.timedOut).length, 0));
     t = performance.now();
     cpu = process.cpuUsage();
     await diagnoseHost(fleet[r % FLEET]!, opts);
@@ -86,15 +94,22 @@ try {
     t = performance.now();
     await Promise.all(fleet.map((h) => opensshRun(h, sequential)));
     samples.fleetFloor.push(performance.now() - t);
+    samples.forks.push(await hostForks(one, () => diagnoseHost(one, opts)));
+    samples.naiveForks.push(await hostForks(one, () => opensshRun(one, sequential)));
+    samples.naiveRanForks.push(await hostForks(one, () => opensshRun(one, sequentialRan)));
   }
+  const worst = (xs: number[]) => Math.max(...xs);
   const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
   const rows = [
     ['(a) one host vs OpenSSH running only the slowest command', `${fmt(m.diag)} vs ${fmt(m.floor)} (${slowestId})`, (m.diag / m.floor).toFixed(2) + '×', '≤ 1.3×'],
     ['(b) one host vs the same commands in one OpenSSH session', `${fmt(m.diag)} vs ${fmt(m.seq)} (${scripts.length} commands)`, (m.seq / m.diag).toFixed(2) + '× faster', '≥ 2×'],
-    ['(c) 20 hosts vs 1 host', `${fmt(m.fleet)} vs ${fmt(m.single)}`, (m.fleet / m.single).toFixed(2) + '×', '≤ 1.5×'],
-    ['(c′) 20 hosts vs the same commands over 20 OpenSSH sessions at once', `${fmt(m.fleet)} vs ${fmt(m.fleetFloor)}`, (m.fleet / m.fleetFloor).toFixed(2) + '×', '(context)'],
+    [`(c) ${FLEET} hosts in one call vs 1 host`, `${fmt(m.fleet)} vs ${fmt(m.single)}`, (m.fleet / m.single).toFixed(2) + '×', '≤ 3×'],
+    [`(c) commands timed out / hosts unreachable in the ${FLEET}-host calls (worst round)`, `${worst(samples.fleetTimeouts)} / ${worst(samples.fleetUnreachable)}`, '', '0 / 0'],
+    [`(c′) ${FLEET} hosts vs the same commands over ${FLEET} OpenSSH sessions at once`, `${fmt(m.fleet)} vs ${fmt(m.fleetFloor)}`, (m.fleet / m.fleetFloor).toFixed(2) + '×', '(context)'],
     ['(d) finding the app logs on one host (app_discovery + log_probe)', `${fmt(m.discovery)} of ${fmt(m.diag)}`, `${Math.round((100 * m.discovery) / m.diag)}%`, '< 150 ms'],
-    ['diagbot\'s own CPU: 20 hosts vs 1 host', `${fmt(m.fleetCpu)} vs ${fmt(m.singleCpu)}`, (m.fleetCpu / m.singleCpu).toFixed(1) + '×', '(context)'],
+    ['(e) processes started on the host: one diagnosis vs the command set as one OpenSSH script', `${m.forks} vs ${m.naiveForks} (${scripts.length} commands)`, (m.forks / m.naiveForks).toFixed(2) + '×', '≤ 1×'],
+    ['(e′) … vs only the commands diagbot ran, as one OpenSSH script', `${m.forks} vs ${m.naiveRanForks} (${scripts.filter((s) => ran.has(s.id)).length} commands)`, (m.forks / m.naiveRanForks).toFixed(2) + '×', '(context)'],
+    [`diagbot's own CPU: ${FLEET} hosts vs 1 host`, `${fmt(m.fleetCpu)} vs ${fmt(m.singleCpu)}`, (m.fleetCpu / m.singleCpu).toFixed(1) + '×', '(context)'],
   ];
   console.log(`\ndiagbot triage benchmark — medians of ${ROUNDS} rounds, ${new Date().toISOString()}\n`);
   console.log('| measure | figures | ratio | goal |\n|---|---|---|---|');

@@ -27,6 +27,11 @@ const connectionFields = {
   knownHostsPath: localPath,
   connectTimeoutMs: z.coerce.number().int().min(100).max(120_000),
   sudo: z.boolean(),
+  // Bastion-style setups: keys held by an ssh-agent (SSH_AUTH_SOCK), or an encrypted key file
+  // whose passphrase comes from a file or an environment variable, never from the inventory itself.
+  agent: z.boolean(),
+  passphraseFile: localPath,
+  passphraseEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable'),
 };
 
 export const defaultsSchema = z.object(connectionFields).partial().strict();

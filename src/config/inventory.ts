@@ -20,6 +20,11 @@ export interface InventoryHost {
   knownHostsPath: string;
   connectTimeoutMs: number;
   sudo: boolean;
+  /** Offer the keys of the ssh-agent at SSH_AUTH_SOCK (besides privateKeyPath, when that file exists). */
+  agent?: boolean;
+  /** Where an encrypted privateKeyPath's passphrase comes from (a file, or an env var's name). */
+  passphraseFile?: string;
+  passphraseEnv?: string;
   labels: Record<string, string>;
   postgres?: { url: string };
   deploy?: { releasesDir: string; currentLink: string; restartCommand?: string };
@@ -55,6 +60,26 @@ function describeIssues(file: string, prefix: string, issues: z.core.$ZodIssue[]
     const field = i.path.map(String).join('.');
     return `${file}: ${prefix}${field ? `field "${field}": ` : ''}${i.message}`;
   });
+}
+
+type AuthFields = { agent?: boolean; passphraseFile?: string; passphraseEnv?: string };
+
+/** Agent and passphrase settings of one host, checked against the environment they will need. */
+function authSettings(name: string, h: AuthFields, defaults: AuthFields, baseDir: string, file: string, problems: string[], env: Record<string, string | undefined>): AuthFields {
+  const agent = h.agent ?? defaults.agent ?? false;
+  // A host's own passphrase source replaces the defaults' one rather than adding to it.
+  const own = h.passphraseFile !== undefined || h.passphraseEnv !== undefined;
+  const passphraseFile = own ? h.passphraseFile : defaults.passphraseFile;
+  const passphraseEnv = own ? h.passphraseEnv : defaults.passphraseEnv;
+  const where = `${file}: host "${name}": `;
+  if (passphraseFile !== undefined && passphraseEnv !== undefined) problems.push(`${where}set passphraseFile or passphraseEnv, not both`);
+  if (passphraseEnv !== undefined && !env[passphraseEnv]) problems.push(`${where}passphraseEnv names ${passphraseEnv}, which is not set in the environment`);
+  if (agent && !env.SSH_AUTH_SOCK) problems.push(`${where}agent: true needs SSH_AUTH_SOCK (the ssh-agent's socket) in the environment`);
+  return {
+    ...(agent ? { agent } : {}),
+    ...(passphraseFile !== undefined ? { passphraseFile: expandPath(passphraseFile, baseDir) } : {}),
+    ...(passphraseEnv !== undefined ? { passphraseEnv } : {}),
+  };
 }
 
 /**
@@ -117,6 +142,7 @@ export function parseInventory(text: string, path: string, env: Record<string, s
       knownHostsPath: expandPath(h.knownHostsPath ?? defaults.knownHostsPath, baseDir),
       connectTimeoutMs: h.connectTimeoutMs ?? defaults.connectTimeoutMs,
       sudo: h.sudo ?? defaults.sudo,
+      ...authSettings(name, h, defaults, baseDir, file, problems, env),
       labels: h.labels,
       ...(pg?.url ? { postgres: { url: pg.url } } : {}),
       ...(h.deploy ? { deploy: h.deploy } : {}),

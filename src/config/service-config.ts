@@ -39,6 +39,8 @@ const schema = z.object({
   PORT: intInRange(0, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: intInRange(1, 256).default(8),
+  SSH_MAX_CHANNELS: intInRange(2, 1024).default(48),
+  SSH_MAX_CONNECTING: intInRange(1, 256).default(8),
   DIAGNOSE_TIMEOUT_MS: intInRange(1000, 600_000).default(20_000),
   SHUTDOWN_TIMEOUT_MS: intInRange(1000, 600_000).default(25_000),
   ACTION_OFFER_TTL_MS: intInRange(1000, 24 * 3_600_000).default(30 * 60_000),

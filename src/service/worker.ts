@@ -7,6 +7,7 @@ import { listUnsynced } from '../db/sync-store.js';
 import { loadRemediations } from '../remediation/definitions.js';
 import { QUEUE_NAMES } from '../queue/job-queues.js';
 import { createRedis } from '../queue/redis.js';
+import { configureFleetLimits } from '../triage/fleet-limits.js';
 import { SlackClient } from '../slack/slack-client.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -34,10 +35,14 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
     }
   };
   const remediations = loadRemediations();
+  // Concurrent jobs share one budget of handshakes and channels with every other diagnosis in
+  // this process; two batch channels per host at least, so more jobs than that would only queue.
+  configureFleetLimits({ connecting: config.SSH_MAX_CONNECTING, channels: config.SSH_MAX_CHANNELS });
+  const diagnoseConcurrency = Math.max(1, Math.min(config.WORKER_CONCURRENCY, Math.floor(config.SSH_MAX_CHANNELS / 2)));
   const diagnose = new Worker(QUEUE_NAMES.diagnose, track('diagnose', diagnoseProcessor({
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
     remediations, offerTtlMs: config.ACTION_OFFER_TTL_MS, onConnect: (outcome) => metrics.sshConnects.inc({ outcome }),
-  })), { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY,
+  })), { connection, prefix: config.QUEUE_PREFIX, concurrency: diagnoseConcurrency,
     // The lock is renewed every 15 s while a diagnosis runs; a dead worker's job is taken over
     // after at most ~45 s (lock expiry + the next stalled check), not a minute and more.
     lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 });
@@ -82,7 +87,7 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
       .catch((err) => log.warn({ err }, 'sweep for abandoned remediations failed'));
   }, ACTION_SWEEP_EVERY_MS);
   actionSweep.unref();
-  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker running');
+  log.info({ concurrency: diagnoseConcurrency, sshMaxChannels: config.SSH_MAX_CHANNELS, sshMaxConnecting: config.SSH_MAX_CONNECTING }, 'worker running');
   return {
     async stop() {
       clearInterval(sweep);

@@ -1,139 +1,162 @@
-import { readFile } from 'node:fs/promises';
+import { NodeSSH } from 'node-ssh';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Client, type ClientChannel } from 'ssh2';
+import type { ClientChannel } from 'ssh2';
+import { readFile } from 'node:fs/promises';
 import type { InventoryHost } from '../config/inventory.js';
-import { CappedOutput } from './capped-output.js';
+import { authMethods, resolveSshAuth } from './ssh-auth.js';
 import { algorithmsForKeyTypes, keysFor, knownHostsName, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
-import { HostUnreachableError, type UnreachableReason } from './ssh-errors.js';
+import { HostUnreachableError } from './ssh-errors.js';
 import { tcpConnect } from './tcp-connect.js';
-import { TIMEOUT_EXIT_CODES, wrapForHost, type ExecOptions, type ExecResult, type Transport } from './transport.js';
+import { execCapped, timeoutNow, type ChannelLimits, type StreamOptions, type StreamResult, type Transport, type ExecOptions, type ExecResult } from './transport.js';
 
 /** What a connection needs from an inventory host; values were validated at load. */
-export type SshTarget = Pick<InventoryHost, 'name' | 'address' | 'port' | 'user' | 'privateKeyPath' | 'knownHostsPath' | 'connectTimeoutMs'>;
+export type SshTarget = Pick<InventoryHost, 'name' | 'address' | 'port' | 'user' | 'privateKeyPath' | 'knownHostsPath' | 'connectTimeoutMs' | 'agent' | 'passphraseFile' | 'passphraseEnv'>;
 
-/** sshd's default MaxSessions is 10; stay under it so a channel never fails to open. */
+/** sshd's default MaxSessions is 10; stay under it so a channel rarely fails to open. */
 export const DEFAULT_MAX_CHANNELS = 8;
 
-async function readOrFail(path: string, reason: UnreachableReason, what: string): Promise<Buffer> {
+async function readKnownHosts(path: string): Promise<string> {
   try {
-    return await readFile(path);
+    return await readFile(path, 'utf8');
   } catch (err) {
-    throw new HostUnreachableError(reason, `cannot read ${what} ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    throw new HostUnreachableError('known_hosts_file', `cannot read known_hosts file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
 }
 
 /** Connects with a verified host key, or throws HostUnreachableError saying exactly why not. */
-export async function connectSsh(target: SshTarget, maxChannels = DEFAULT_MAX_CHANNELS): Promise<SshTransport> {
+export async function connectSsh(target: SshTarget, limits: ChannelLimits = {}): Promise<SshTransport> {
   const deadline = Date.now() + target.connectTimeoutMs;
-  const [privateKey, knownHostsText] = await Promise.all([
-    readOrFail(target.privateKeyPath, 'key_file', 'private key'),
-    readOrFail(target.knownHostsPath, 'known_hosts_file', 'known_hosts file'),
-  ]);
+  const [auth, knownHostsText] = await Promise.all([resolveSshAuth(target), readKnownHosts(target.knownHostsPath)]);
   const label = knownHostsName(target.address, target.port);
-  const known = keysFor(knownHostsText.toString('utf8'), [label, knownHostsName(target.name, target.port)]);
+  const known = keysFor(knownHostsText, [label, knownHostsName(target.name, target.port)]);
   const sock = await tcpConnect(target.address, target.port, target.connectTimeoutMs);
-  const client = new Client();
+  const ssh = new NodeSSH();
   let verdict: HostKeyVerdict | null = null;
   let remoteIdent: string | null = null;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (err: HostUnreachableError) => { settled = true; client.end(); sock.destroy(); reject(err); };
-    client.once('ready', () => {
-      settled = true;
-      resolve(new SshTransport(client, pLimit(maxChannels)));
-    });
-    // Stays attached for the connection's life: ssh2 can emit more errors after the first
-    // (or after ready, on keepalive loss), and an unhandled one would crash the process.
-    client.on('error', (err: Error & { level?: string }) => {
-      if (settled) return;
-      const waited = target.connectTimeoutMs;
-      if (verdict && !verdict.ok) {
-        const reason = verdict.reason === 'unknown' ? 'host_key_unknown' : verdict.reason === 'revoked' ? 'host_key_revoked' : 'host_key_mismatch';
-        fail(new HostUnreachableError(reason, verdict.message));
-      } else if (err.level === 'client-authentication') {
-        fail(new HostUnreachableError('auth_failed', `authentication failed for ${target.user}@${label} with key ${target.privateKeyPath}`));
-      } else if (/timed out/i.test(err.message)) {
-        fail(remoteIdent
-          ? new HostUnreachableError('handshake_timeout', `SSH handshake with ${label} did not finish within ${waited} ms`)
-          : new HostUnreachableError('no_banner', `${label} accepted TCP but sent no SSH banner within ${waited} ms`));
-      } else {
-        fail(new HostUnreachableError(remoteIdent ? 'other' : 'connection_lost', `SSH to ${label} failed: ${err.message}`, { cause: err }));
-      }
-    });
-    client.connect({
-      sock,
-      username: target.user,
-      privateKey,
-      readyTimeout: Math.max(100, deadline - Date.now()),
-      keepaliveInterval: 5000,
-      keepaliveCountMax: 3,
-      ...(known.length > 0 ? { algorithms: { serverHostKey: algorithmsForKeyTypes(known.map((k) => k.type)) as never } } : {}),
-      hostVerifier: (key: Buffer) => {
-        verdict = verifyHostKey(known, key, label, target.knownHostsPath);
-        return verdict.ok;
-      },
-      // The ident line is the SSH banner; seeing it tells "no banner" from a slow handshake.
-      debug: (msg: string) => {
-        if (remoteIdent === null && msg.startsWith('Remote ident')) remoteIdent = msg;
-      },
-    });
+  const connecting = ssh.connect({
+    sock,
+    username: target.user,
+    // The decrypted key goes through authHandler: node-ssh would hand ssh2 the key text to decrypt again.
+    authHandler: authMethods(auth, target.user) as never,
+    readyTimeout: Math.max(100, deadline - Date.now()),
+    keepaliveInterval: 5000,
+    keepaliveCountMax: 3,
+    ...(known.length > 0 ? { algorithms: { serverHostKey: algorithmsForKeyTypes(known.map((k) => k.type)) as never } } : {}),
+    hostVerifier: (key: Buffer) => {
+      verdict = verifyHostKey(known, key, label, target.knownHostsPath);
+      return verdict.ok;
+    },
+    // The ident line is the SSH banner; seeing it tells "no banner" from a slow handshake.
+    debug: (msg: string) => {
+      if (remoteIdent === null && msg.startsWith('Remote ident')) remoteIdent = msg;
+    },
   });
+  // Stays attached for the connection's life: ssh2 can emit errors after ready (keepalive
+  // loss), and an 'error' with no listener would crash the process.
+  ssh.connection?.on('error', () => { /* reported through the channel or the connect promise */ });
+  try {
+    await connecting;
+  } catch (e) {
+    const err = e as Error & { level?: string };
+    ssh.dispose();
+    sock.destroy();
+    const waited = target.connectTimeoutMs;
+    if (verdict && !(verdict as HostKeyVerdict).ok) {
+      const v = verdict as Extract<HostKeyVerdict, { ok: false }>;
+      const reason = v.reason === 'unknown' ? 'host_key_unknown' : v.reason === 'revoked' ? 'host_key_revoked' : 'host_key_mismatch';
+      throw new HostUnreachableError(reason, v.message);
+    }
+    if (err.level === 'client-authentication') throw new HostUnreachableError('auth_failed', `authentication failed for ${target.user}@${label} with ${auth.offered}`);
+    if (/timed out/i.test(err.message)) {
+      throw remoteIdent
+        ? new HostUnreachableError('handshake_timeout', `SSH handshake with ${label} did not finish within ${waited} ms`)
+        : new HostUnreachableError('no_banner', `${label} accepted TCP but sent no SSH banner within ${waited} ms`);
+    }
+    throw new HostUnreachableError(remoteIdent ? 'other' : 'connection_lost', `SSH to ${label} failed: ${err.message}`, { cause: err });
+  }
+  return new SshTransport(ssh, limits);
 }
 
 const CHANNEL_REFUSED = 'could not open channel';
 
 export class SshTransport implements Transport {
-  constructor(private readonly client: Client, private readonly limit: LimitFunction) {}
+  /** Channels this connection may have open; lowered when the host refuses one (its MaxSessions). */
+  private readonly perHost: LimitFunction;
+  private open = 0;
 
-  exec(script: string, opts: ExecOptions): Promise<ExecResult> {
-    return this.limit(async () => {
-      // sshd frees a session slot only after reaping the child, a moment after the channel
-      // closes, so a quick successor can be refused; that refusal is transient.
-      for (let attempt = 1; ; attempt++) {
-        const r = await this.run(script, opts);
-        if (!r.error?.startsWith(CHANNEL_REFUSED) || attempt >= 5) return r;
-        await new Promise((res) => setTimeout(res, 15 * attempt));
-      }
-    });
+  constructor(private readonly ssh: NodeSSH, private readonly limits: ChannelLimits) {
+    this.perHost = pLimit(limits.perHost ?? DEFAULT_MAX_CHANNELS);
   }
 
-  private run(script: string, opts: ExecOptions): Promise<ExecResult> {
+  /** How many channels this host is given at once (starts at the limit, drops to what the host allowed). */
+  get channelLimit(): number { return this.perHost.concurrency; }
+
+  exec(script: string, opts: ExecOptions): Promise<ExecResult> {
+    return execCapped(this, script, opts);
+  }
+
+  async stream(script: string, opts: StreamOptions): Promise<StreamResult> {
+    // The host slot is taken before the fleet-wide one, so a host waiting for its own slots
+    // never holds a fleet-wide one.
+    const once = () => this.perHost(() => (this.limits.global ? this.limits.global(() => this.run(script, opts)) : this.run(script, opts)));
+    // sshd frees a session slot only after reaping the child, a moment after the channel
+    // closes, so a quick successor can be refused once; that refusal is transient. Refused
+    // again with fewer channels open than our limit, the host allows fewer (MaxSessions):
+    // adopt what it allows, and wait outside the slot for a channel to close.
+    for (let attempt = 1; ; attempt++) {
+      const r = await once();
+      if (!r.error?.startsWith(CHANNEL_REFUSED) || attempt >= 6) return r;
+      if (attempt >= 2 && this.open > 0 && this.open < this.perHost.concurrency) this.perHost.concurrency = this.open;
+      await new Promise((res) => setTimeout(res, 15 * attempt));
+    }
+  }
+
+  private run(script: string, opts: StreamOptions): Promise<StreamResult> {
     const started = performance.now();
-    const out = new CappedOutput(opts.maxBytes, opts.keep);
-    const err = new CappedOutput(64 * 1024, 'tail');
+    const connection = this.ssh.connection;
+    const timeoutMs = timeoutNow(opts.timeoutMs);
+    if (timeoutMs <= 0) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, skipped: true, error: 'skipped: no time left' });
+    if (!connection) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, error: 'connection lost' });
     return new Promise((resolve) => {
-      let timedOut = false;
-      let exitCode: number | null = null;
-      let signal: string | null = null;
-      let settled = false;
       let channel: ClientChannel | null = null;
-      const finish = (error?: string) => {
+      let timedOut = false;
+      let stoppedEarly = false;
+      let settled = false;
+      let bytes = 0;
+      const finish = (r: Omit<StreamResult, 'durationMs' | 'timedOut' | 'stoppedEarly'>) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve({
-          exitCode, signal, stdout: out.text(), stderr: err.text(),
-          durationMs: Math.round(performance.now() - started),
-          truncated: out.truncated,
-          timedOut: timedOut || (exitCode !== null && TIMEOUT_EXIT_CODES.has(exitCode)),
-          ...(error ? { error } : {}),
-        });
+        if (channel) this.open--;
+        resolve({ ...r, durationMs: Math.round(performance.now() - started), timedOut, stoppedEarly });
       };
-      // The host's `timeout` should win; this is the backstop for a host that ignores it.
-      const timer = setTimeout(() => { timedOut = true; channel?.close(); finish(`no answer within ${opts.timeoutMs} ms; channel closed`); }, opts.timeoutMs + 1500);
-      this.client.exec(wrapForHost(script, opts.timeoutMs), (e, stream) => {
-        if (e) { finish(`${CHANNEL_REFUSED}: ${e.message}`); return; }
-        channel = stream;
-        stream.on('data', (c: Buffer) => { if (!out.push(c)) stream.close(); });
-        stream.stderr.on('data', (c: Buffer) => err.push(c));
-        stream.on('exit', (code: number | null, sig?: string) => { exitCode = code; signal = sig ?? null; });
-        stream.on('close', () => finish());
-        stream.on('error', (se: Error) => finish(`channel error: ${se.message}`));
-      });
+      const stop = (why: 'timeout' | 'cap') => {
+        if (why === 'timeout') timedOut = true; else stoppedEarly = true;
+        channel?.close();
+        if (why === 'timeout') finish({ exitCode: null, signal: null, error: `no answer within ${timeoutMs} ms; channel closed` });
+      };
+      // Backstop for a host that ignores its own `timeout`; counted from when the channel is asked for.
+      const timer = setTimeout(() => stop('timeout'), timeoutMs);
+      // The caller gave up on this channel (a section stuck past its limit): do not wait for it.
+      opts.signal?.addEventListener('abort', () => { stop('cap'); finish({ exitCode: null, signal: null }); }, { once: true });
+      // node-ssh's own buffering is not used: output goes to the caller's bounded sinks as it
+      // arrives, and the channel is closed once more than maxBytes came (so its copy is bounded too).
+      this.ssh.execCommand(script, {
+        noTrim: true,
+        onChannel: (c) => { channel = c; this.open++; },
+        onStdout: (chunk) => {
+          bytes += chunk.length;
+          if (opts.onStdout(chunk) === false || bytes > opts.maxBytes) stop('cap');
+        },
+        onStderr: (chunk) => { bytes += chunk.length; opts.onStderr?.(chunk); if (bytes > opts.maxBytes) stop('cap'); },
+      }).then(
+        (r) => finish({ exitCode: r.code, signal: r.signal }),
+        (e: Error) => finish({ exitCode: null, signal: null, error: channel ? `channel error: ${e.message}` : `${CHANNEL_REFUSED}: ${e.message}` }),
+      );
     });
   }
 
   close(): void {
-    this.client.end();
+    this.ssh.dispose();
   }
 }

@@ -1,4 +1,6 @@
+import type { LimitFunction } from 'p-limit';
 import { shellQuote } from '../util/shell-quote.js';
+import { CappedOutput } from './capped-output.js';
 
 /** How one command is bounded: on the host (`timeout`) and on the client (channel closed). */
 export interface ExecOptions {
@@ -21,10 +23,73 @@ export interface ExecResult {
   error?: string;
 }
 
+/** One raw channel: output is handed over as it arrives; nothing is wrapped or collected. */
+export interface StreamOptions {
+  /**
+   * Client-side bound, counted from when the channel is opened (not when it was queued); a
+   * function is asked at that moment, and 0 means "no time left: do not open it" (skipped).
+   */
+  timeoutMs: number | (() => number);
+  /** Hard bound on stdout+stderr bytes: past it the channel is closed (stoppedEarly). */
+  maxBytes: number;
+  /** Returning false closes the channel (the caller has all it wants). */
+  onStdout: (chunk: Buffer) => boolean | void;
+  onStderr?: (chunk: Buffer) => void;
+  /** Aborting closes the channel (reported as stoppedEarly). */
+  signal?: AbortSignal;
+}
+
+export interface StreamResult {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  /** The client's backstop closed the channel. */
+  timedOut: boolean;
+  /** Closed by the caller (enough output, or the byte bound). */
+  stoppedEarly: boolean;
+  /** Never opened: no time was left when its turn came. */
+  skipped?: boolean;
+  error?: string;
+}
+
+/** Limits on open channels: per connection (shrinks to what the host allows) and fleet-wide. */
+export interface ChannelLimits {
+  perHost?: number;
+  global?: LimitFunction;
+}
+
 /** One connection to one host; owns its channels and their limits. */
 export interface Transport {
   exec(script: string, opts: ExecOptions): Promise<ExecResult>;
+  stream(script: string, opts: StreamOptions): Promise<StreamResult>;
   close(): void;
+}
+
+/** The stream's time bound, asked when the channel opens. */
+export function timeoutNow(t: StreamOptions['timeoutMs']): number {
+  return typeof t === 'function' ? t() : t;
+}
+
+/** Slack on top of a tail-mode cap before the channel is closed anyway (bounds memory on a runaway writer). */
+const TAIL_HARD_BOUND = (maxBytes: number) => 4 * maxBytes + 4 * 1024 * 1024;
+
+/** One command, bounded on the host (`timeout`) and on the client (cap, backstop a second later). */
+export async function execCapped(t: Transport, script: string, opts: ExecOptions): Promise<ExecResult> {
+  const out = new CappedOutput(opts.maxBytes, opts.keep);
+  const err = new CappedOutput(64 * 1024, 'tail');
+  const r = await t.stream(wrapForHost(script, opts.timeoutMs), {
+    timeoutMs: opts.timeoutMs + 1500,
+    maxBytes: opts.keep === 'head' ? opts.maxBytes + 64 * 1024 + 1 : TAIL_HARD_BOUND(opts.maxBytes),
+    onStdout: (c) => out.push(c),
+    onStderr: (c) => { err.push(c); },
+  });
+  if (r.stoppedEarly && opts.keep === 'tail') out.truncated = true;
+  return {
+    exitCode: r.exitCode, signal: r.signal, stdout: out.text(), stderr: err.text(), durationMs: r.durationMs,
+    truncated: out.truncated,
+    timedOut: r.timedOut || (!r.stoppedEarly && r.exitCode !== null && TIMEOUT_EXIT_CODES.has(r.exitCode)),
+    ...(r.error ? { error: r.timedOut ? `no answer within ${opts.timeoutMs} ms; channel closed` : r.error } : {}),
+  };
 }
 
 /** Exit status `timeout(1)` uses when it had to stop the command. */

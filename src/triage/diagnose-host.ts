@@ -13,7 +13,9 @@ import { loadTriageCommands, type TriageCommand } from './command-set.js';
 import { collectAppLogs } from './collect-app-logs.js';
 import type { HostResult } from './host-result.js';
 import { probePostgresPool } from './postgres-pool-probe.js';
-import { applies, renderCommand } from './render-command.js';
+import { applies } from './render-command.js';
+import { HostBatcher } from './host-batcher.js';
+import { fleetLimits, type FleetLimits } from './fleet-limits.js';
 
 export interface DiagnoseOptions {
   /** Budget for the whole host: connect plus every command. */
@@ -27,6 +29,8 @@ export interface DiagnoseOptions {
   onConnect?: (outcome: 'ok' | UnreachableReason) => void;
   /** The other inventory hosts, so an nginx upstream on one of them is recognised by name. */
   peers?: Array<{ name: string; address: string }>;
+  /** Handshakes and channels in flight (default: this process's shared limits). */
+  limits?: FleetLimits;
 }
 
 export interface HostDiagnosis {
@@ -35,20 +39,18 @@ export interface HostDiagnosis {
   raw: RawHostOutputs | null;
 }
 
-function defaultConnect(host: InventoryHost, timeoutMs: number): Promise<Transport> {
+function defaultConnect(host: InventoryHost, timeoutMs: number, limits: FleetLimits): Promise<Transport> {
   if (host.local) return Promise.resolve(new LocalTransport());
-  return connectSsh({ ...host, connectTimeoutMs: Math.min(host.connectTimeoutMs, timeoutMs) });
+  return connectSsh({ ...host, connectTimeoutMs: Math.min(host.connectTimeoutMs, timeoutMs) }, { global: limits.channels });
 }
 
-async function runOne(t: Transport, cmd: TriageCommand, host: InventoryHost, deadline: number, target?: string | string[]): Promise<CommandOutput> {
-  const remaining = deadline - Date.now();
-  const base = { id: cmd.id, ...(typeof target === 'string' ? { target } : {}) };
-  if (remaining < 200) {
-    return { ...base, exitCode: null, stdout: '', stderr: '', durationMs: 0, truncated: false, timedOut: true, error: 'skipped: host time budget used up' };
-  }
-  const r = await t.exec(renderCommand(cmd, host, target), { timeoutMs: Math.min(cmd.timeoutMs, remaining), maxBytes: cmd.maxBytes, keep: cmd.keep });
-  return { ...base, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs, truncated: r.truncated, timedOut: r.timedOut, ...(r.error ? { error: r.error } : {}) };
-}
+/**
+ * The facts the next steps wait for (log reads on `nginx -T`, the app-log probe on discovery)
+ * run in one batch, the rest in another beside it: two channels, two shells.
+ */
+const FIRST_FACTS = new Set(['nginx_dump', 'app_discovery', 'host_info', 'processes']);
+/** Run only when it is needed: `nginx -T` failed to name any log. */
+const ON_DEMAND = new Set(['nginx_open_logs']);
 
 /**
  * Diagnoses one host: connect, run the facts commands in parallel, start the log reads as
@@ -57,7 +59,8 @@ async function runOne(t: Transport, cmd: TriageCommand, host: InventoryHost, dea
 export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): Promise<HostDiagnosis> {
   const startedAt = new Date();
   const started = performance.now();
-  const deadline = Date.now() + opts.timeoutMs;
+  let deadline = Date.now() + opts.timeoutMs;
+  const limits = opts.limits ?? fleetLimits();
   const allCommands = opts.commands ?? loadTriageCommands();
   const commands = allCommands.filter((c) => applies(c, host));
   const elapsed = () => Math.round(performance.now() - started);
@@ -66,7 +69,11 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
   opts.onPhase?.(host.name, 'connecting');
   let transport: Transport;
   try {
-    transport = await (opts.connect ? opts.connect(host) : defaultConnect(host, opts.timeoutMs));
+    // The host's budget starts when its handshake does, not while it waits for a slot.
+    transport = await limits.connects(() => {
+      deadline = Date.now() + opts.timeoutMs;
+      return opts.connect ? opts.connect(host) : defaultConnect(host, opts.timeoutMs, limits);
+    });
     if (!host.local) opts.onConnect?.('ok');
   } catch (err) {
     const e = err instanceof HostUnreachableError ? err : new HostUnreachableError('other', (err as Error).message, { cause: err });
@@ -78,9 +85,10 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
   }
   try {
     opts.onPhase?.(host.name, 'collecting');
+    const batcher = new HostBatcher(transport, host, deadline);
     const facts = commands.filter((c) => c.phase === 'facts');
     const logCmds = commands.filter((c) => c.phase === 'logs');
-    const factRuns = new Map(facts.map((c) => [c.id, runOne(transport, c, host, deadline)]));
+    const factRuns = new Map(facts.filter((c) => !ON_DEMAND.has(c.id)).map((c) => [c.id, batcher.run(c, undefined, FIRST_FACTS.has(c.id) ? 'facts-first' : 'facts')]));
     const pgRun = host.postgres ? probePostgresPool(host.postgres.url, Math.min(5000, Math.max(500, deadline - Date.now()))) : null;
     const context: RawHostOutputs['context'] = {
       hasPostgres: host.postgres !== undefined, hasDeploy: host.deploy !== undefined, appLogGlobs: host.appLogGlobs,
@@ -93,15 +101,18 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
     const config = dumpText && !isNoNginx(dump) ? parseNginxConfig(dumpText) : null;
     let plan = planFromConfig(dump ? [dump] : [], config);
     // Only a failed `nginx -T` needs the slower open-files fallback.
-    if (plan.nginxPresent && plan.accessLogs.length + plan.errorLogs.length === 0) {
-      const openLogs = await factRuns.get('nginx_open_logs');
+    const openLogsCmd = facts.find((c) => c.id === 'nginx_open_logs');
+    if (plan.nginxPresent && plan.accessLogs.length + plan.errorLogs.length === 0 && openLogsCmd) {
+      const run = batcher.run(openLogsCmd, undefined, 'open-logs');
+      factRuns.set(openLogsCmd.id, run);
+      const openLogs = await run;
       plan = planFromConfig([...(dump ? [dump] : []), ...(openLogs ? [openLogs] : [])], config);
     }
     opts.onPhase?.(host.name, 'reading logs');
     const logRuns: Promise<CommandOutput>[] = [];
     for (const cmd of logCmds.filter((c) => c.id === 'access_log' || c.id === 'error_log')) {
       const targets = cmd.id === 'access_log' ? plan.accessLogs : plan.errorLogs;
-      for (const target of targets) logRuns.push(runOne(transport, cmd, host, deadline, target));
+      for (const target of targets) logRuns.push(batcher.run(cmd, target, 'logs'));
     }
     // The app's logs: found from nginx's upstreams and /proc unless the inventory names them.
     const needed = ['app_discovery', 'processes', 'host_info'];
@@ -109,7 +120,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
       host, commands: allCommands, context, config,
       nginxLogs: new Set([...plan.accessLogs, ...plan.errorLogs]),
       facts: async () => [...(dump ? [dump] : []), ...(await Promise.all(needed.flatMap((id) => factRuns.get(id) ?? [])))],
-      run: (cmd, h, target) => runOne(transport, cmd, h, deadline, target),
+      run: (cmd, h, target) => batcher.run(cmd, target, 'app', h),
     });
     const outputs = [...(await Promise.all([...factRuns.values(), ...logRuns])), ...(await appRun), ...(pgRun ? [await pgRun] : [])];
     if (outputs.some((o) => o.id === 'releases')) context.hasDeploy = true;

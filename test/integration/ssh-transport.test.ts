@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadInventory } from '../../src/config/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
@@ -62,5 +67,88 @@ describe('ssh connect failures', () => {
   it('reports a rejected key as auth_failed', async () => {
     const host = { ...loadInventory(lab.inventoryPath).hosts.get('healthy')!, user: 'nobody' };
     await expect(connectSsh(host)).rejects.toMatchObject({ reason: 'auth_failed' });
+  });
+});
+
+describe('ssh credentials: encrypted keys and an ssh-agent', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'diagbot-ssh-auth-'));
+  const base = () => loadInventory(lab.inventoryPath).hosts.get('healthy')!;
+  // The lab's own client key, re-encrypted with a passphrase: the public half is the one sshd trusts.
+  const encrypted = join(dir, 'encrypted_ed25519');
+  const passFile = join(dir, 'passphrase');
+  let agent: { sock: string; pid: number } | null = null;
+  const savedSock = process.env.SSH_AUTH_SOCK;
+
+  beforeAll(() => {
+    copyFileSync(lab.privateKeyPath, encrypted);
+    chmodSync(encrypted, 0o600);
+    execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'correct horse', '-f', encrypted]);
+    writeFileSync(passFile, 'correct horse\n', { mode: 0o600 });
+  });
+  afterAll(() => {
+    if (agent) { try { process.kill(agent.pid); } catch { /* gone */ } }
+    if (savedSock === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = savedSock;
+    delete process.env.DIAGBOT_TEST_PASSPHRASE;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const runs = async (t: SshTransport) => {
+    try {
+      expect((await t.exec('echo ok', { timeoutMs: 3000, maxBytes: 100, keep: 'head' })).stdout).toBe('ok\n');
+    } finally { t.close(); }
+  };
+
+  it('decrypts a key with the passphrase from a file', async () => {
+    await runs(await connectSsh({ ...base(), privateKeyPath: encrypted, passphraseFile: passFile }));
+  });
+
+  it('decrypts a key with the passphrase from an environment variable', async () => {
+    process.env.DIAGBOT_TEST_PASSPHRASE = 'correct horse';
+    await runs(await connectSsh({ ...base(), privateKeyPath: encrypted, passphraseEnv: 'DIAGBOT_TEST_PASSPHRASE' }));
+  });
+
+  it('says an encrypted key has no passphrase, or the wrong one, before trying the host', async () => {
+    await expect(connectSsh({ ...base(), privateKeyPath: encrypted })).rejects.toMatchObject({ reason: 'key_file', message: expect.stringMatching(/is encrypted and no passphrase is configured/) });
+    process.env.DIAGBOT_TEST_PASSPHRASE = 'wrong';
+    await expect(connectSsh({ ...base(), privateKeyPath: encrypted, passphraseEnv: 'DIAGBOT_TEST_PASSPHRASE' })).rejects.toMatchObject({ reason: 'key_file', message: expect.stringMatching(/could not be decrypted/) });
+  });
+
+  it('logs in with a key held only by an ssh-agent (SSH_AUTH_SOCK)', async () => {
+    const sock = join(dir, 'agent.sock');
+    const out = execFileSync('ssh-agent', ['-s', '-a', sock], { encoding: 'utf8', timeout: 5000 });
+    agent = { sock, pid: Number(/SSH_AGENT_PID=(\d+)/.exec(out)![1]) };
+    execFileSync('ssh-add', ['-q', lab.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore', timeout: 5000 });
+    process.env.SSH_AUTH_SOCK = sock;
+    // No key file at all: only the agent can answer the host's challenge.
+    await runs(await connectSsh({ ...base(), privateKeyPath: join(dir, 'no-such-key'), agent: true }));
+    delete process.env.SSH_AUTH_SOCK;
+    await expect(connectSsh({ ...base(), privateKeyPath: join(dir, 'no-such-key'), agent: true })).rejects.toMatchObject({ reason: 'key_file', message: expect.stringMatching(/SSH_AUTH_SOCK is not set/) });
+  });
+});
+
+describe('ssh channel limits', () => {
+  const host = () => loadInventory(lab.inventoryPath).hosts.get('healthy')!;
+  const sleepy = { timeoutMs: 5000, maxBytes: 100, keep: 'head' as const };
+
+  it('learns the host\'s MaxSessions from its refusals instead of failing commands', async () => {
+    // The lab's sshd allows 10 sessions; ask for 20 at once.
+    const t = await connectSsh(host(), { perHost: 20 });
+    try {
+      const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => t.exec(`sleep 0.5; echo ${i}`, sleepy)));
+      expect(runs.filter((r) => r.error).map((r) => r.error)).toEqual([]);
+      expect(runs.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+      expect(t.channelLimit).toBeLessThanOrEqual(10);
+    } finally { t.close(); }
+  });
+
+  it('keeps channels across connections under one fleet-wide limit', async () => {
+    const global = pLimit(2);
+    const [a, b] = await Promise.all([connectSsh(host(), { global }), connectSsh(host(), { global })]);
+    try {
+      const started = Date.now();
+      await Promise.all([a, b, a, b, a, b].map((t) => t.exec('sleep 0.4', sleepy)));
+      // Six 0.4 s commands, two at a time: three rounds.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1150);
+    } finally { a.close(); b.close(); }
   });
 });

@@ -10,7 +10,7 @@ import { freePort, spawnOwned, waitUntil, type OwnedProcess } from './owned-proc
  * How a port of the private sshd misbehaves. Every mode runs through sshd's ForceCommand, which
  * sees diagbot's command (with its `timeout` wrapper) in $SSH_ORIGINAL_COMMAND:
  * - `hung`: `df` never returns and ignores the host-side timeout (as on a dead NFS mount), so
- *   only the client's backstop can end it; `cat /proc/meminfo` is replaced by `sleep`, which
+ *   only the client's backstop can end it (in a batch, its section's wrapper is replaced); `cat /proc/meminfo` is replaced by `sleep`, which
  *   the host-side `timeout` does end. Everything else runs normally.
  * - `huge`: `ps` and `cat /proc/meminfo` print endless lines, ignoring the wrapper; only the
  *   client's output cap ends them.
@@ -24,12 +24,16 @@ cmd=$SSH_ORIGINAL_COMMAND
 case "$1" in
   hung)
     case "$cmd" in
-      *"df -P"*) exec sleep 15 ;;
+      # df and its own \`timeout\` wrapper never return (the wrapper is stuck too, as on NFS).
+      *"df -P"*) cmd=$(printf '%s' "$cmd" | sed "s#timeout -k 1 [0-9]* sh -c 'df -P[^']*'#sleep 15#") ;;
       *"cat /proc/meminfo"*) cmd=$(printf '%s' "$cmd" | sed 's#cat /proc/meminfo#sleep 15#') ;;
     esac ;;
   huge)
     case "$cmd" in
-      *"ps -eo"*|*"cat /proc/meminfo"*) exec yes '  4242     1 root     123456 /usr/bin/flood --a-very-long-argument-list-that-goes-on-and-on-and-on-and-on-and-on' ;;
+      # ps and cat /proc/meminfo, wrapper and all, become an endless flood.
+      *"ps -eo"*|*"cat /proc/meminfo"*)
+        f="yes '  4242     1 root     123456 /usr/bin/flood --a-very-long-argument-list-that-goes-on-and-on-and-on-and-on-and-on'"
+        cmd=$(printf '%s' "$cmd" | sed "s#timeout -k 1 [0-9]* sh -c 'ps -eo[^']*'#$f#; s#timeout -k 1 [0-9]* sh -c 'cat /proc/meminfo'#$f#") ;;
     esac ;;
   slow) sleep 2 ;;
 esac

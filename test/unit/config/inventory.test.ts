@@ -72,3 +72,39 @@ hosts:
     expect(closestHosts(inv, 'web1')[0]).toBe('web-1');
   });
 });
+
+describe('inventory: agent and key passphrase', () => {
+  it('resolves the passphrase file next to the inventory, a host overriding the defaults', () => {
+    process.env.DIAGBOT_UNIT_PASS = 'x';
+    try {
+      const inv = parseInventory(`
+defaults: { passphraseFile: ./pass }
+hosts:
+  a: { address: 10.0.0.1 }
+  b: { address: 10.0.0.2, passphraseEnv: DIAGBOT_UNIT_PASS }
+`, '/etc/diagbot/inventory.yaml');
+      expect(inv.hosts.get('a')).toMatchObject({ passphraseFile: '/etc/diagbot/pass' });
+      expect(inv.hosts.get('b')).toMatchObject({ passphraseEnv: 'DIAGBOT_UNIT_PASS' });
+      expect(inv.hosts.get('b')!.passphraseFile).toBeUndefined();
+    } finally { delete process.env.DIAGBOT_UNIT_PASS; }
+  });
+
+  it('lists every credential problem at once: both sources, an unset variable, an agent without SSH_AUTH_SOCK', () => {
+    const saved = process.env.SSH_AUTH_SOCK;
+    delete process.env.SSH_AUTH_SOCK;
+    try {
+      const problems = problemsOf(`
+hosts:
+  a: { address: 10.0.0.1, passphraseFile: /p, passphraseEnv: DIAGBOT_UNIT_NOPE }
+  b: { address: 10.0.0.2, agent: true }
+  c: { address: 10.0.0.3, passphraseEnv: "not a name" }
+`);
+      expect(problems).toEqual(expect.arrayContaining([
+        expect.stringMatching(/host "a": set passphraseFile or passphraseEnv, not both/),
+        expect.stringMatching(/host "a": passphraseEnv names DIAGBOT_UNIT_NOPE, which is not set/),
+        expect.stringMatching(/host "b": agent: true needs SSH_AUTH_SOCK/),
+        expect.stringMatching(/host "c": field "passphraseEnv": must be the name of an environment variable/),
+      ]));
+    } finally { if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved; }
+  });
+});
