@@ -15,7 +15,9 @@ const KEEP = { removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: {
 // outlast a Postgres or Redis restart or failover: 2 s doubling over 8 attempts spans ~4 min.
 // (With 3, a 7 s Postgres restart failed the job for good and the diagnosis never finished:
 // re-adding its id later is a no-op while the failed job is kept.)
-const DIAGNOSE_OPTS: JobsOptions = { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 2000 } };
+// Past that span (a longer outage) the worker's sweeper puts the job back (requeueDiagnosis).
+export const DIAGNOSE_ATTEMPTS = 8;
+const diagnoseOpts = (retryBaseMs: number): JobsOptions => ({ ...KEEP, attempts: DIAGNOSE_ATTEMPTS, backoff: { type: 'exponential', delay: retryBaseMs } });
 const SYNC_OPTS: JobsOptions = { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 1000 } };
 // One attempt, ever: a remediation that failed or stalled is reported, never run again by the queue.
 const REMEDIATE_OPTS: JobsOptions = { ...KEEP, attempts: 1 };
@@ -32,8 +34,9 @@ export class JobQueues {
   readonly slackSync: Queue<SlackSyncJobData>;
   readonly remediate: Queue<RemediateJobData>;
 
-  constructor(connection: RedisConnection, prefix: string, private readonly timeoutMs = 3000) {
-    this.diagnose = new Queue<DiagnoseJobData>(QUEUE_NAMES.diagnose, { connection, prefix, defaultJobOptions: DIAGNOSE_OPTS });
+  /** `diagnoseRetryBaseMs`: first backoff of a diagnose job (DIAGNOSE_RETRY_BASE_MS), doubling per attempt. */
+  constructor(connection: RedisConnection, prefix: string, private readonly timeoutMs = 3000, diagnoseRetryBaseMs = 2000) {
+    this.diagnose = new Queue<DiagnoseJobData>(QUEUE_NAMES.diagnose, { connection, prefix, defaultJobOptions: diagnoseOpts(diagnoseRetryBaseMs) });
     this.slackSync = new Queue<SlackSyncJobData>(QUEUE_NAMES.slackSync, { connection, prefix, defaultJobOptions: SYNC_OPTS });
     this.remediate = new Queue<RemediateJobData>(QUEUE_NAMES.remediate, { connection, prefix, defaultJobOptions: REMEDIATE_OPTS });
     // Queue 'error' events mirror failed calls, which callers already handle.
@@ -49,6 +52,26 @@ export class JobQueues {
       name: 'diagnose', data: { diagnosisId: q.id, incidentId, host: q.host },
       opts: { jobId: jobIds.diagnose(q.id), ...(delayMs > 0 ? { delay: delayMs } : {}) },
     }))), this.timeoutMs, 'queueing diagnoses');
+  }
+
+  /**
+   * For the sweeper: puts an unfinished diagnosis back in the queue under its own job id, unless
+   * a job still carries it (waiting, delayed, active). A failed job (retries spent in an outage)
+   * is retried with fresh attempts; a missing one (never queued, or lost with Redis) is added.
+   */
+  async requeueDiagnosis(d: { id: number; incidentId: number; host: string }): Promise<'in_flight' | 'retried' | 'added'> {
+    return withTimeout((async () => {
+      const job = await this.diagnose.getJob(jobIds.diagnose(d.id));
+      const state = job ? await job.getState() : 'unknown';
+      if (job && state === 'failed') {
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        return 'retried' as const;
+      }
+      if (job && state !== 'completed' && state !== 'unknown') return 'in_flight' as const;
+      if (job) await job.remove();
+      await this.addDiagnoses(d.incidentId, [{ id: d.id, host: d.host }]);
+      return 'added' as const;
+    })(), this.timeoutMs, 'requeueing a diagnosis');
   }
 
   async addRemediation(actionId: string, incidentId: number): Promise<void> {

@@ -65,7 +65,7 @@ export async function createServiceContext(role: ServiceRole, env: Record<string
     await pool.end();
     throw new Error(`cannot reach Redis at ${describeConfig(config).REDIS_URL}: ${err.message}`);
   });
-  const queues = new JobQueues(redis, config.QUEUE_PREFIX);
+  const queues = new JobQueues(redis, config.QUEUE_PREFIX, 3000, config.DIAGNOSE_RETRY_BASE_MS);
   return {
     config, inventory: inventory ?? { path: null, hosts: new Map() }, log: logger, pool, redis, queues,
     metrics: createMetrics({ jobCounts: () => queues.jobCounts() }), instanceId,

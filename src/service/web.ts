@@ -50,7 +50,9 @@ export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}
     clientOptions: { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), timeout: 10_000 },
   });
   app.error(async (err) => { log.error({ err }, 'Slack listener failed'); });
-  registerSlashDiagnose(app, { pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'slash' }), metrics: ctx.metrics });
+  registerSlashDiagnose(app, { pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'slash' }), metrics: ctx.metrics,
+    // Test-only hook (reliability tests kill the process right after an ack); unset in production.
+    testPauseAfterAckMs: Number(process.env.DIAGBOT_TEST_PAUSE_AFTER_ACK_MS) || 0 });
   // Decided per press, on the server: user-group members are read from Slack (cached briefly).
   const isApprover = approverCheck(config.ACTION_APPROVERS, async (usergroup) => {
     const res = await withTimeout(app.client.usergroups.users.list({ token: config.SLACK_BOT_TOKEN, usergroup }), 5000, 'usergroups.users.list');

@@ -4,6 +4,7 @@ import { afterFinish, HEARTBEAT_MS, remediateProcessor } from '../../jobs/remedi
 import { slackSyncProcessor } from '../../jobs/slack-sync.js';
 import { sweepAbandoned } from '../db/action-store.js';
 import { listUnsynced } from '../db/sync-store.js';
+import { sweepStuckDiagnoses } from './diagnosis-sweeper.js';
 import { loadRemediations } from '../remediation/definitions.js';
 import { QUEUE_NAMES } from '../queue/job-queues.js';
 import { createRedis } from '../queue/redis.js';
@@ -13,7 +14,8 @@ import type { ServiceContext } from './service-context.js';
 
 export interface WorkerHandle { stop(): Promise<void> }
 
-const SWEEP_EVERY_MS = 30_000;
+export const DIAGNOSE_LOCK_MS = 10_000;
+export const DIAGNOSE_STALLED_CHECK_MS = 4000;
 /** Worker deaths mid-action are noticed within ~4 heartbeats; claims no worker took, after a minute. */
 const ACTION_SWEEP_EVERY_MS = 5000;
 
@@ -43,9 +45,10 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
     remediations, offerTtlMs: config.ACTION_OFFER_TTL_MS, onConnect: (outcome) => metrics.sshConnects.inc({ outcome }),
   })), { connection, prefix: config.QUEUE_PREFIX, concurrency: diagnoseConcurrency,
-    // The lock is renewed every 15 s while a diagnosis runs; a dead worker's job is taken over
-    // after at most ~45 s (lock expiry + the next stalled check), not a minute and more.
-    lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 });
+    // BullMQ renews the lock every lockDuration/2 (5 s) while a diagnosis runs, however long it
+    // takes; a SIGKILLed worker's lock lapses within 10 s and the next stalled check (every 4 s)
+    // hands the job to another worker: taken over within ~14 s.
+    lockDuration: DIAGNOSE_LOCK_MS, stalledInterval: DIAGNOSE_STALLED_CHECK_MS, maxStalledCount: 2 });
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   // maxStalledCount 0: a remediation whose worker died is failed by the queue, never handed to
   // another worker (and beginExecution would refuse it anyway).
@@ -69,11 +72,19 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
   }
   // Catch-up: an incident whose Slack messages fell behind (all retries spent during a Slack
   // outage, a job lost with Redis) gets a fresh publish job.
+  const stuckAfterMs = config.DIAGNOSIS_STUCK_AFTER_MS;
+  let sweeping = false;
   const sweep = setInterval(() => {
-    listUnsynced(ctx.pool, 60_000)
-      .then((rows) => Promise.all(rows.map((r) => ctx.queues.addSlackSync(r.id, r.revision, `sweep-${Math.floor(Date.now() / 60_000)}`))))
-      .catch((err) => log.warn({ err }, 'sweep for unpublished incidents failed'));
-  }, opts.sweepEveryMs ?? SWEEP_EVERY_MS);
+    if (sweeping) return;
+    sweeping = true;
+    // Diagnoses first: a failed one bumps its incident, which the Slack catch-up then posts.
+    sweepStuckDiagnoses({ pool: ctx.pool, queues: ctx.queues, log }, { stuckAfterMs, giveUpAfterMs: config.DIAGNOSIS_GIVE_UP_AFTER_MS })
+      .catch((err) => log.warn({ err }, 'sweep for unfinished diagnoses failed'))
+      .then(() => listUnsynced(ctx.pool, stuckAfterMs))
+      .then((rows) => Promise.all(rows.map((r) => ctx.queues.addSlackSync(r.id, r.revision, `sweep-${Math.floor(Date.now() / stuckAfterMs)}`))))
+      .catch((err) => log.warn({ err }, 'sweep for unpublished incidents failed'))
+      .finally(() => { sweeping = false; });
+  }, opts.sweepEveryMs ?? config.SWEEP_EVERY_MS);
   sweep.unref();
   const actionSweep = setInterval(() => {
     sweepAbandoned(ctx.pool, { heartbeatStaleMs: heartbeatMs * 4, neverStartedMs: 60_000 })

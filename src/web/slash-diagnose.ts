@@ -15,10 +15,14 @@ export interface SlashDeps {
   inventory: Inventory;
   log: Logger;
   metrics: Metrics;
+  /** Test-only (DIAGBOT_TEST_PAUSE_AFTER_ACK_MS): holds the handler after the ack, so a test can kill the process there. */
+  testPauseAfterAckMs?: number;
 }
 
 export const MAX_HOSTS_PER_COMMAND = 20;
-const RESPOND_TIMEOUT_MS = 5000;
+// Record + queue must leave the ack well inside Slack's 3 s, even when a dependency hangs.
+const RECORD_BUDGET_MS = 1500;
+const QUEUE_BUDGET_MS = 800;
 
 type Parsed = { kind: 'help' } | { kind: 'accuracy'; since: string } | { kind: 'error'; message: SlackMessage } | { kind: 'hosts'; hosts: string[] };
 
@@ -45,9 +49,9 @@ export function parseDiagnoseText(text: string, inventory: Inventory): Parsed {
   return { kind: 'hosts', hosts: [...new Set(words)] };
 }
 
-/** `/diagnose HOST…|help`: validate, ack with an ephemeral answer, then record and queue. */
+/** `/diagnose HOST…|help`: validate, record and queue, then ack with an ephemeral answer. */
 export function registerSlashDiagnose(app: App, deps: SlashDeps): void {
-  app.command('/diagnose', async ({ command, ack, respond }) => {
+  app.command('/diagnose', async ({ command, ack }) => {
     const parsed = parseDiagnoseText(command.text ?? '', deps.inventory);
     const answer = (msg: SlackMessage) => ack({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks } as RespondArguments & { response_type: 'ephemeral' });
     if (parsed.kind === 'help') {
@@ -63,25 +67,28 @@ export function registerSlashDiagnose(app: App, deps: SlashDeps): void {
       return answer(parsed.message);
     }
     const log = deps.log.child({ user: command.user_id, channel: command.channel_id });
-    // Ack first: Slack allows 3 s, and a busy database must not turn into "operation_timeout"
-    // for the user. If recording then fails, the response_url tells the user so.
-    await answer(ephemeral(`:mag: Diagnosing ${parsed.hosts.map((h) => `\`${h}\``).join(', ')}: the findings will be posted in this channel.`));
+    // Recorded before the ack: once the user reads "Diagnosing", the request is in Postgres and
+    // the worker's sweeper finishes it even if this process dies the next instant. Bounded so
+    // the ack still beats Slack's 3 s when the database hangs (then the ack says nothing ran).
     const t0 = performance.now();
+    let rec: Awaited<ReturnType<typeof recordSlashRequest>>;
     try {
-      // Bounded by the pool's connect and statement timeouts.
-      const rec = await recordSlashRequest(deps.pool, {
+      rec = await withTimeout(recordSlashRequest(deps.pool, {
         channel: command.channel_id, userId: command.user_id, hosts: parsed.hosts, responseUrl: command.response_url || null,
-      });
-      const recordMs = Math.round(performance.now() - t0);
-      await Promise.all([deps.queues.addSlackSync(rec.incidentId, rec.revision), deps.queues.addDiagnoses(rec.incidentId, rec.queued)]);
-      deps.metrics.slashCommands.inc({ outcome: 'accepted' });
-      log.info({ incidentId: rec.incidentId, hosts: parsed.hosts, recordMs, queueMs: Math.round(performance.now() - t0) - recordMs }, '/diagnose accepted');
+      }), RECORD_BUDGET_MS, 'recording the /diagnose request');
     } catch (err) {
       deps.metrics.slashCommands.inc({ outcome: 'unavailable' });
       log.error({ err, hosts: parsed.hosts }, '/diagnose: could not record the request');
-      const msg = ephemeral(':x: diagbot cannot record requests right now (its database or queue is unavailable), so nothing was run. Try again in a minute.');
-      await withTimeout(respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks }),
-        RESPOND_TIMEOUT_MS, 'response_url').catch((e: unknown) => log.error({ err: e }, '/diagnose: could not tell the user either'));
+      return answer(ephemeral(':x: diagbot cannot record requests right now (its database is unavailable), so nothing was run. Try again in a minute.'));
     }
+    const recordMs = Math.round(performance.now() - t0);
+    // The row is durable: if Redis is down now, the sweeper queues it later, so the ack stands.
+    const queued = await withTimeout(Promise.all([deps.queues.addSlackSync(rec.incidentId, rec.revision), deps.queues.addDiagnoses(rec.incidentId, rec.queued)]),
+      QUEUE_BUDGET_MS, 'queueing the /diagnose request')
+      .then(() => true, (err: unknown) => { log.warn({ err, incidentId: rec.incidentId }, '/diagnose: recorded but not queued; the sweeper will queue it'); return false; });
+    await answer(ephemeral(`:mag: Diagnosing ${parsed.hosts.map((h) => `\`${h}\``).join(', ')}: the findings will be posted in this channel.`));
+    deps.metrics.slashCommands.inc({ outcome: 'accepted' });
+    log.info({ incidentId: rec.incidentId, hosts: parsed.hosts, recordMs, queued, ackMs: Math.round(performance.now() - t0) }, '/diagnose accepted');
+    if (deps.testPauseAfterAckMs) await new Promise((r) => setTimeout(r, deps.testPauseAfterAckMs));
   });
 }

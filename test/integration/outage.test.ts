@@ -63,9 +63,8 @@ describe('when Postgres or Redis is down', () => {
       slashCommandBody({ text: 'healthy', channel_id: 'C0INCIDENT', response_url: fake.responseUrl('outage') }));
     expect(slash.status).toBe(200);
     expect(slash.ms).toBeLessThan(3000);
-    // The ack cannot wait for a dead database; the user hears back on the response_url instead.
-    const told = await fake.waitFor((f) => f.callsTo('response_url').find((c) => c.responseUrlId === 'outage'), 10_000);
-    expect(told.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/cannot record requests right now.*nothing was run/) });
+    // Recording is bounded so the ack still comes in time, and says that nothing runs.
+    expect(slash.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/cannot record requests right now.*nothing was run/) });
 
     pgProxy.restore();
     const back = await send('DbOutage');
