@@ -64,8 +64,11 @@ function describeIssues(file: string, prefix: string, issues: z.core.$ZodIssue[]
 
 type AuthFields = { agent?: boolean; passphraseFile?: string; passphraseEnv?: string };
 
-/** Agent and passphrase settings of one host, checked against the environment they will need. */
-function authSettings(name: string, h: AuthFields, defaults: AuthFields, baseDir: string, file: string, problems: string[], env: Record<string, string | undefined>): AuthFields {
+/**
+ * Agent and passphrase settings of one host, checked against the environment they will need: the
+ * process's own, which the transport reads at connect time (not ./.env, which only feeds settings).
+ */
+function authSettings(name: string, h: AuthFields, defaults: AuthFields, baseDir: string, file: string, problems: string[]): AuthFields {
   const agent = h.agent ?? defaults.agent ?? false;
   // A host's own passphrase source replaces the defaults' one rather than adding to it.
   const own = h.passphraseFile !== undefined || h.passphraseEnv !== undefined;
@@ -73,8 +76,8 @@ function authSettings(name: string, h: AuthFields, defaults: AuthFields, baseDir
   const passphraseEnv = own ? h.passphraseEnv : defaults.passphraseEnv;
   const where = `${file}: host "${name}": `;
   if (passphraseFile !== undefined && passphraseEnv !== undefined) problems.push(`${where}set passphraseFile or passphraseEnv, not both`);
-  if (passphraseEnv !== undefined && !env[passphraseEnv]) problems.push(`${where}passphraseEnv names ${passphraseEnv}, which is not set in the environment`);
-  if (agent && !env.SSH_AUTH_SOCK) problems.push(`${where}agent: true needs SSH_AUTH_SOCK (the ssh-agent's socket) in the environment`);
+  if (passphraseEnv !== undefined && !process.env[passphraseEnv]) problems.push(`${where}passphraseEnv names ${passphraseEnv}, which is not set in the environment`);
+  if (agent && !process.env.SSH_AUTH_SOCK) problems.push(`${where}agent: true needs SSH_AUTH_SOCK (the ssh-agent's socket) in the environment`);
   return {
     ...(agent ? { agent } : {}),
     ...(passphraseFile !== undefined ? { passphraseFile: expandPath(passphraseFile, baseDir) } : {}),
@@ -142,7 +145,7 @@ export function parseInventory(text: string, path: string, env: Record<string, s
       knownHostsPath: expandPath(h.knownHostsPath ?? defaults.knownHostsPath, baseDir),
       connectTimeoutMs: h.connectTimeoutMs ?? defaults.connectTimeoutMs,
       sudo: h.sudo ?? defaults.sudo,
-      ...authSettings(name, h, defaults, baseDir, file, problems, env),
+      ...authSettings(name, h, defaults, baseDir, file, problems),
       labels: h.labels,
       ...(pg?.url ? { postgres: { url: pg.url } } : {}),
       ...(h.deploy ? { deploy: h.deploy } : {}),
