@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Everything here may end up in a command line on a production host, so each value is
 // held to the narrowest shape that still covers real inventories.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_REDIS_URL, describeRedisTarget, hasHashTag, parseRedisTarget, type RedisTarget } from './redis-target.js';
 

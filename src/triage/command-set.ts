@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../config/config-error.js';
 import { readOnlyProblems } from './read-only-guard.js';
 import { packageRoot } from '../util/package-root.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertGroup, AlertSource, NormalizedAlert } from './alert-group.js';
 import { redact } from '../redact.js';
 import { groupFields, type RawAlert } from './payload-schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALERT_LIMITS } from './alert-group.js';
 
 // Shared pieces of the Alertmanager v4 and Grafana webhook bodies.
