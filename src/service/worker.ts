@@ -14,8 +14,8 @@ import type { ServiceContext } from './service-context.js';
 
 export interface WorkerHandle { stop(): Promise<void> }
 
-export const DIAGNOSE_LOCK_MS = 10_000;
-export const DIAGNOSE_STALLED_CHECK_MS = 4000;
+export const DIAGNOSE_LOCK_MS = 8000;
+export const DIAGNOSE_STALLED_CHECK_MS = 3000;
 /** Worker deaths mid-action are noticed within ~4 heartbeats; claims no worker took, after a minute. */
 const ACTION_SWEEP_EVERY_MS = 5000;
 
@@ -45,9 +45,9 @@ export async function startWorker(ctx: ServiceContext, opts: { sweepEveryMs?: nu
     pool: ctx.pool, queues: ctx.queues, inventory: ctx.inventory, log: log.child({ component: 'diagnose' }), timeoutMs: config.DIAGNOSE_TIMEOUT_MS,
     remediations, offerTtlMs: config.ACTION_OFFER_TTL_MS, onConnect: (outcome) => metrics.sshConnects.inc({ outcome }),
   })), { connection, prefix: config.QUEUE_PREFIX, concurrency: diagnoseConcurrency,
-    // BullMQ renews the lock every lockDuration/2 (5 s) while a diagnosis runs, however long it
-    // takes; a SIGKILLed worker's lock lapses within 10 s and the next stalled check (every 4 s)
-    // hands the job to another worker: taken over within ~14 s.
+    // BullMQ renews the lock every lockDuration/2 (4 s) while a diagnosis runs, however long it
+    // takes; a SIGKILLed worker's lock lapses within 8 s and a stalled check (every 3 s) hands
+    // the job to another worker: measured ~9-13 s (a 10 s lock + 4 s check measured 16.9 s).
     lockDuration: DIAGNOSE_LOCK_MS, stalledInterval: DIAGNOSE_STALLED_CHECK_MS, maxStalledCount: 2 });
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   // maxStalledCount 0: a remediation whose worker died is failed by the queue, never handed to
