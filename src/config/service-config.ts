@@ -37,6 +37,11 @@ const schema = z.object({
   ACTION_APPROVERS: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(approverId)),
   PORT: intInRange(0, 65535).default(3000),
+  // /metrics names hosts, queues and Slack outcomes: it can ask for a bearer token, or move to
+  // its own listener (loopback by default) and off PORT.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: intInRange(0, 65535).optional(),
+  METRICS_HOST: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be an address to listen on, like 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: intInRange(1, 256).default(8),
   SSH_MAX_CHANNELS: intInRange(2, 1024).default(48),
@@ -102,6 +107,9 @@ export function loadServiceConfig(env: Record<string, string | undefined>, role:
   if (parsed.success && parsed.data.SLACK_SOCKET_MODE && !parsed.data.SLACK_APP_TOKEN && role !== 'migrate' && role !== 'worker') {
     problems.push('SLACK_APP_TOKEN is not set (required when SLACK_SOCKET_MODE=true)');
   }
+  if (parsed.success && parsed.data.METRICS_PORT !== undefined && parsed.data.METRICS_PORT !== 0 && parsed.data.METRICS_PORT === parsed.data.PORT) {
+    problems.push(`METRICS_PORT: must differ from PORT (${parsed.data.PORT}); unset it to serve /metrics on PORT`);
+  }
   const redis = parseRedisTarget(input);
   problems.push(...redis.problems);
   if (problems.length > 0 || !parsed.success || !redis.target) throw new ConfigError(problems, 'environment');
@@ -121,6 +129,7 @@ export function describeConfig(cfg: ServiceConfig): Record<string, unknown> {
     ...cfg,
     SLACK_BOT_TOKEN: secret(cfg.SLACK_BOT_TOKEN), SLACK_SIGNING_SECRET: secret(cfg.SLACK_SIGNING_SECRET),
     SLACK_APP_TOKEN: secret(cfg.SLACK_APP_TOKEN), WEBHOOK_TOKEN: secret(cfg.WEBHOOK_TOKEN),
+    METRICS_TOKEN: cfg.METRICS_TOKEN ? secret(cfg.METRICS_TOKEN) : undefined,
     DATABASE_URL: cfg.DATABASE_URL.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:****@'),
     REDIS_URL: describeRedisTarget(cfg.redis),
     REDIS_PASSWORD: cfg.REDIS_PASSWORD ? secret(cfg.REDIS_PASSWORD) : undefined,

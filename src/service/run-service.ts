@@ -1,5 +1,5 @@
 import type { ServiceRole } from '../config/service-config.js';
-import { startHealthServer, type HealthServer } from './health-server.js';
+import { startHealthServer, startMetricsServer, type HealthServer } from './health-server.js';
 import { createServiceContext } from './service-context.js';
 import { startWeb, type WebHandle } from './web.js';
 import { startWorker, type WorkerHandle } from './worker.js';
@@ -15,11 +15,14 @@ export async function runService(role: Exclude<ServiceRole, 'migrate'>, env: Rec
   let web: WebHandle | undefined;
   let worker: WorkerHandle | undefined;
   let health: HealthServer | undefined;
+  let metricsServer: HealthServer | undefined;
   try {
+    if (ctx.config.METRICS_PORT !== undefined) metricsServer = await startMetricsServer(ctx);
     if (role !== 'worker') web = await startWeb(ctx);
     else health = await startHealthServer(ctx);
     if (role !== 'web') worker = await startWorker(ctx);
   } catch (err) {
+    await metricsServer?.stop().catch(() => undefined);
     await ctx.close();
     throw err;
   }
@@ -38,6 +41,7 @@ export async function runService(role: Exclude<ServiceRole, 'migrate'>, env: Rec
         await web?.stop().catch((err) => log.warn({ err }, 'web stop failed'));
         await worker?.stop().catch((err) => log.warn({ err }, 'worker stop failed'));
         await health?.stop().catch(() => undefined);
+        await metricsServer?.stop().catch(() => undefined);
         await ctx.close();
         log.info('stopped');
         resolve();

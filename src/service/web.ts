@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { buildHostIndex } from '../core/alerts/match-hosts.js';
 import { boltLogger } from '../log/bolt-logger.js';
-import { healthRoutes } from '../web/health-routes.js';
 import { installSlackRequestGuard } from '../web/replay-guard.js';
 import { approverCheck } from '../slack/approvers.js';
 import { withTimeout } from '../util/with-timeout.js';
@@ -11,6 +10,7 @@ import { registerActionButtons } from '../web/action-buttons.js';
 import { registerFeedbackActions } from '../web/feedback-actions.js';
 import { registerSlashDiagnose } from '../web/slash-diagnose.js';
 import { webhookRoute } from '../web/webhook-route.js';
+import { portHealthRoutes } from './health-server.js';
 import type { ServiceContext } from './service-context.js';
 
 export interface WebHandle { port: number; stop(): Promise<void> }
@@ -28,7 +28,7 @@ export async function startWeb(ctx: ServiceContext, opts: { host?: string } = {}
   const customRoutes = [
     { path: '/webhooks/alertmanager', method: 'POST', handler: webhookRoute('alertmanager', webhookDeps) },
     { path: '/webhooks/grafana', method: 'POST', handler: webhookRoute('grafana', webhookDeps) },
-    ...healthRoutes(ctx),
+    ...portHealthRoutes(ctx),
   ];
   const logger = boltLogger(log);
   const receiver = config.SLACK_SOCKET_MODE

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisConnection } from '../queue/redis.js';
 import { withTimeout } from '../util/with-timeout.js';
+import { bearerMatches } from './bearer-auth.js';
 import { sendJson, sendText } from './http-io.js';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -16,7 +17,28 @@ async function check(what: string, fn: () => Promise<unknown>): Promise<string |
   }
 }
 
-export function healthRoutes(deps: { pool: pg.Pool; redis: RedisConnection; metrics: Metrics }) {
+export interface Route { path: string; method: string; handler: (req: IncomingMessage, res: ServerResponse) => unknown }
+
+/** /metrics alone, behind METRICS_TOKEN when one is set (bearer, compared in constant time). */
+export function metricsRoute(metrics: Metrics, token?: string): Route {
+  return {
+    path: '/metrics', method: 'GET',
+    handler: async (req: IncomingMessage, res: ServerResponse) => {
+      if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="diagbot metrics"');
+        return sendText(res, 401, 'unauthorized: send Authorization: Bearer <METRICS_TOKEN>');
+      }
+      sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+    },
+  };
+}
+
+/**
+ * /healthz and /readyz, always open (orchestrators probe them without credentials), and
+ * /metrics unless it is served on its own listener (`metrics: false`).
+ */
+export function healthRoutes(deps: { pool: pg.Pool; redis: RedisConnection; metrics: Metrics },
+  opts: { metrics?: boolean; metricsToken?: string } = {}): Route[] {
   return [
     { path: '/healthz', method: 'GET', handler: (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { ok: true }) },
     {
@@ -29,11 +51,6 @@ export function healthRoutes(deps: { pool: pg.Pool; redis: RedisConnection; metr
         sendJson(res, problems.length === 0 ? 200 : 503, { ok: problems.length === 0, problems });
       },
     },
-    {
-      path: '/metrics', method: 'GET',
-      handler: async (_req: IncomingMessage, res: ServerResponse) => {
-        sendText(res, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
-      },
-    },
+    ...(opts.metrics === false ? [] : [metricsRoute(deps.metrics, opts.metricsToken)]),
   ];
 }

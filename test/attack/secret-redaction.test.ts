@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { HostResult } from '../../src/triage/host-result.js';
@@ -156,3 +158,34 @@ describe('terminal control sequences from the same log line', () => {
   });
 });
 
+describe('inventory secrets kept out of the file (postgres.url "${ENV}", postgres.urlFile)', () => {
+  // Trust auth on the test Postgres: the probe connects with these passwords, so they really are used.
+  const ENV_PASSWORD = 'PgEnvPassw0rdPlantedXyz';
+  const FILE_PASSWORD = 'PgFilePassw0rdPlantedXyz';
+  let dir: string;
+  let run: CliRun;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'diagbot-inv-secrets-'));
+    // The lab inventory's key and known_hosts paths are absolute, so a copy elsewhere works as is.
+    const doc = parseYaml(readFileSync(lab.inventoryPath, 'utf8')) as { hosts: Record<string, Record<string, unknown>> };
+    doc.hosts.leaky!.postgres = { url: 'postgres://postgres:${LEAKY_PG_PASSWORD}@127.0.0.1:5432/postgres' };
+    doc.hosts.healthy!.postgres = { urlFile: './healthy.pgurl' };
+    writeFileSync(join(dir, 'healthy.pgurl'), `postgres://postgres:${FILE_PASSWORD}@127.0.0.1:5432/postgres\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'inventory.yaml'), stringifyYaml(doc));
+    run = await runCli(['diagnose', 'leaky', 'healthy', '--inventory', join(dir, 'inventory.yaml'), '--format', 'json'],
+      { timeoutMs: 90_000, env: { LEAKY_PG_PASSWORD: ENV_PASSWORD } });
+  }, 120_000);
+
+  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  it('are expanded and used (each host probed its Postgres), and appear nowhere in the output', () => {
+    const results = (JSON.parse(run.stdout) as { results: HostResult[] }).results;
+    expect(results.map((r) => r.host).sort()).toEqual(['healthy', 'leaky']);
+    for (const r of results) expect(r.commands.find((c) => c.id === 'pg_activity')?.exitCode, r.host).toBe(0);
+    for (const text of [run.stdout, run.stderr]) {
+      expect(text).not.toContain(ENV_PASSWORD);
+      expect(text).not.toContain(FILE_PASSWORD);
+    }
+  });
+});

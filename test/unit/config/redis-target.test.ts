@@ -71,3 +71,20 @@ describe('Redis deployment in the environment', () => {
     expect(problems({ QUEUE_PREFIX: 'a{}b' })).toEqual([expect.stringMatching(/^QUEUE_PREFIX: .*hash tag/)]);
   });
 });
+
+describe('metrics exposure settings', () => {
+  it('METRICS_TOKEN, METRICS_PORT and METRICS_HOST are read, the token is never logged', () => {
+    const cfg = loadServiceConfig({ ...GOOD, METRICS_TOKEN: 'scrape-token-0123456789', METRICS_PORT: '9464' }, 'start');
+    expect(cfg).toMatchObject({ METRICS_TOKEN: 'scrape-token-0123456789', METRICS_PORT: 9464, METRICS_HOST: '127.0.0.1' });
+    expect(JSON.stringify(describeConfig(cfg))).not.toContain('scrape-token-0123456789');
+    expect(loadServiceConfig(GOOD, 'start').METRICS_PORT).toBeUndefined();
+  });
+
+  it('refuses a short token, a METRICS_PORT equal to PORT and a bad host, with the rest', () => {
+    expect(problems({ METRICS_TOKEN: 'short', METRICS_PORT: '3000', METRICS_HOST: 'a host' })).toEqual([
+      'METRICS_TOKEN: must be at least 16 characters',
+      'METRICS_HOST: must be an address to listen on, like 127.0.0.1 or 0.0.0.0',
+    ]);
+    expect(problems({ METRICS_PORT: '3000' })).toEqual(['METRICS_PORT: must differ from PORT (3000); unset it to serve /metrics on PORT']);
+  });
+});
