@@ -104,6 +104,8 @@ export class FakeSlack {
   dropAnswerNext(n: number, mode: 'reset' | 'hang' = 'reset', method?: string): void { this.faults.add({ kind: 'drop', mode }, n, method); }
   delayNext(n: number, ms: number, method?: string): void { this.faults.addDelay(ms, n, method); }
   setLatency(ms: number): void { this.faults.latencyMs = ms; }
+  /** The bot token's scopes from now on (reset() restores the configured ones). */
+  setScopes(scopes: string[] | undefined): void { this.ctx.opts = { ...this.opts, scopes }; }
 
   /**
    * Resolves with the predicate's first truthy value, re-checked after every call and state change; rejects after
@@ -148,6 +150,7 @@ export class FakeSlack {
     this.faults.clear();
     this.faults.latencyMs = this.opts.latencyMs ?? 0;
     this.bindings.clear();
+    this.ctx.opts = this.opts;
   }
 
   async close(): Promise<void> {
