@@ -6,13 +6,10 @@
 //  (d) what finding the app logs costs per host (app_discovery + log_probe, as run);
 //  (e) processes started on the host by one diagnosis vs by the same checks as one OpenSSH script.
 import { loadInventory } from '../src/config/inventory.js';
-import { planLogTargets } from '../src/core/index.js';
-import { chooseFromProbe, planAppLogSearch } from '../src/core/app-discovery/plan-app-logs.js';
-import { parseNginxConfig } from '../src/core/parsers/nginx-config.js';
 import { loadTriageCommands } from '../src/triage/command-set.js';
 import { diagnoseHost } from '../src/triage/diagnose-host.js';
 import { diagnoseHosts } from '../src/triage/diagnose-hosts.js';
-import { applies, renderCommand } from '../src/triage/render-command.js';
+import { renderSameChecks } from './same-checks.js';
 import { wrapForHost } from '../src/transport/transport.js';
 import { startLab } from '../test/lab/lab.js';
 import { hostForks } from './host-forks.js';
@@ -33,26 +30,12 @@ try {
   // Warm up once, and learn which command is slowest and which log files exist.
   const warm = await diagnoseHost(one, opts);
   if (!warm.result.reachable || !warm.raw) throw new Error(`bench host unreachable: ${warm.result.error}`);
-  const plan = planLogTargets(warm.raw.commands);
   // The same targets diagbot chose: nginx's logs, the probe's places, the app logs it found.
-  const dump = warm.raw.commands.find((c) => c.id === 'nginx_dump')!;
-  const search = planAppLogSearch(warm.raw.commands, warm.raw.context, parseNginxConfig(dump.stdout));
-  const choice = chooseFromProbe(search, warm.raw.commands, 0, new Set([...plan.accessLogs, ...plan.errorLogs]));
-  const targetsOf = (id: string): Array<string | string[] | undefined> => {
-    if (id === 'access_log') return plan.accessLogs;
-    if (id === 'error_log') return plan.errorLogs;
-    if (id === 'log_probe') return [search.probes];
-    if (id === 'app_log') return choice.files.map((f) => f.target);
-    if (id === 'app_journal') return choice.journals.map((j) => j.target);
-    return [undefined];
-  };
   // Every check of the command set that applies to the host; `ran` is the subset diagbot ran
   // (an on-demand one such as nginx_open_logs only when nginx -T named no log).
   const ran = new Set(warm.raw.commands.map((c) => c.id));
-  const scripts: { id: string; script: string }[] = [];
-  for (const c of commands.filter((x) => applies(x, one))) {
-    for (const t of targetsOf(c.id)) scripts.push({ id: c.id, script: wrapForHost(renderCommand(c, one, t), c.timeoutMs) });
-  }
+  const timeoutOf = new Map(commands.map((c) => [c.id, c.timeoutMs]));
+  const scripts = renderSameChecks(one, commands, warm.raw).map((c) => ({ id: c.id, script: wrapForHost(c.script, timeoutOf.get(c.id)!) }));
   const sequential = scripts.map((s) => `${s.script} >/dev/null 2>&1`).join('; ');
   const sequentialRan = scripts.filter((s) => ran.has(s.id)).map((s) => `${s.script} >/dev/null 2>&1`).join('; ');
 
