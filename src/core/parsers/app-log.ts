@@ -76,11 +76,12 @@ function logStream(source: string): string {
 
 /** Sections may come newest-first; keep first/last by time, and times in order. */
 function addTime(cur: { times: Array<number | null>; firstMs: number | null; lastMs: number | null }, t: number | null): boolean {
-  const at = t === null ? cur.times.length : cur.times.findIndex((x) => x !== null && x > t);
-  if (at < 0 || t === null) cur.times.push(t); else cur.times.splice(at, 0, t);
-  if (t === null) return cur.lastMs === null;
-  cur.firstMs = cur.firstMs === null ? t : Math.min(cur.firstMs, t);
+  if (t === null) { cur.times.push(t); return cur.lastMs === null; }
   const latest = cur.lastMs === null || t >= cur.lastMs;
+  // In order (the usual case) it is an append; only an older generation read after the
+  // current file pays for the search.
+  if (latest) cur.times.push(t); else cur.times.splice(cur.times.findIndex((x) => x !== null && x > t), 0, t);
+  cur.firstMs = cur.firstMs === null ? t : Math.min(cur.firstMs, t);
   if (latest) cur.lastMs = t;
   return latest;
 }
