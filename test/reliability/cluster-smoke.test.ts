@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
-import { ALERT_CHANNEL, serviceEnv, TEST_WEBHOOK_TOKEN } from '../helpers/diagbot-service.js';
-import { startDiagbotProcess, stopAll, type DiagbotProcess } from './helpers/bot.js';
+import type { FakeSlack } from '../fakes/fake-slack.js';
+import { ALERT_CHANNEL, TEST_WEBHOOK_TOKEN } from '../helpers/diagbot-service.js';
+import type { DiagbotProcess } from './helpers/bot.js';
+import { startBotStack, type BotStack } from './helpers/bot-stack.js';
 import { report } from './helpers/figures.js';
 import { sleep } from './helpers/owned-process.js';
-import { checkPool, startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
+import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
 import { startClusterSet, type ClusterSet } from './helpers/cluster-set.js';
 import { startStorm } from './helpers/storm.js';
 import { checkAlerts, checkSlack, waitDrained } from './helpers/verify.js';
@@ -16,27 +17,16 @@ import type pg from 'pg';
 
 const lab = inject('lab');
 let fake: FakeSlack;
-let cluster: ClusterSet;
-let postgres: PrivatePostgres;
 let pool: pg.Pool;
-const procs: DiagbotProcess[] = [];
+let procs: DiagbotProcess[] = [];
+let stack: BotStack<ClusterSet, PrivatePostgres>;
 
 beforeAll(async () => {
-  fake = await startFakeSlack({ channels: [{ id: ALERT_CHANNEL, name: 'alerts' }] });
-  [cluster, postgres] = await Promise.all([startClusterSet(), startPrivatePostgres()]);
-  const env = serviceEnv({ databaseUrl: postgres.url, slackApiUrl: fake.url, inventoryPath: lab.inventoryPath, redisUrl: cluster.url,
-    extra: { LOG_LEVEL: 'info', QUEUE_PREFIX: 'clustered' } });
-  procs.push(await startDiagbotProcess('web', env));
-  procs.push(await startDiagbotProcess('worker', env));
-  pool = checkPool(postgres.url);
+  stack = await startBotStack({ channel: { id: ALERT_CHANNEL, name: 'alerts' }, redis: startClusterSet, postgres: startPrivatePostgres, inventoryPath: lab.inventoryPath,
+    extra: { QUEUE_PREFIX: 'clustered' } });
+  ({ fake, pool, procs } = stack);
 });
-
-afterAll(async () => {
-  await stopAll(procs);
-  await pool?.end();
-  await fake?.close();
-  await Promise.all([cluster?.stop(), postgres?.stop()]);
-});
+afterAll(() => stack?.stop());
 
 describe('Redis Cluster', () => {
   it('prefix wrapped in a {hash tag}, said at start; alerts, diagnoses and Slack posts flow through the Cluster', async () => {

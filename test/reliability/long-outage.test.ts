@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
-import { serviceEnv, TEST_SIGNING_SECRET } from '../helpers/diagbot-service.js';
+import type { FakeSlack } from '../fakes/fake-slack.js';
+import { TEST_SIGNING_SECRET } from '../helpers/diagbot-service.js';
 import { postSigned, slashCommandBody } from '../helpers/slack-signing.js';
-import { startDiagbotProcess, stopAll, type DiagbotProcess } from './helpers/bot.js';
+import type { DiagbotProcess } from './helpers/bot.js';
+import { startBotStack, type BotStack } from './helpers/bot-stack.js';
 import { report } from './helpers/figures.js';
 import { sleep, waitUntil } from './helpers/owned-process.js';
-import { checkPool, startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
+import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.js';
 import type pg from 'pg';
 
@@ -20,28 +21,18 @@ const INCIDENT = 'C0INCIDENT';
 const REQUESTS = ['healthy', 'oom', 'app-bug healthy'];
 const DOWN_FOR_MS = 60_000;
 let fake: FakeSlack;
-let redis: PrivateRedis;
 let postgres: PrivatePostgres;
 let pool: pg.Pool;
-const procs: DiagbotProcess[] = [];
+let procs: DiagbotProcess[] = [];
 const worker = () => procs[1]!;
+let stack: BotStack<PrivateRedis, PrivatePostgres>;
 
 beforeAll(async () => {
-  fake = await startFakeSlack({ channels: [{ id: INCIDENT, name: 'incident' }] });
-  [redis, postgres] = await Promise.all([startPrivateRedis(), startPrivatePostgres()]);
-  const env = serviceEnv({ databaseUrl: postgres.url, slackApiUrl: fake.url, inventoryPath: lab.inventoryPath, redisUrl: redis.url,
-    extra: { LOG_LEVEL: 'info', DIAGNOSE_TIMEOUT_MS: '8000', DIAGNOSE_RETRY_BASE_MS: '200', SWEEP_EVERY_MS: '2000', DIAGNOSIS_STUCK_AFTER_MS: '5000' } });
-  procs.push(await startDiagbotProcess('web', env));
-  procs.push(await startDiagbotProcess('worker', env));
-  pool = checkPool(postgres.url);
+  stack = await startBotStack({ channel: { id: INCIDENT, name: 'incident' }, redis: startPrivateRedis, postgres: startPrivatePostgres, inventoryPath: lab.inventoryPath,
+    extra: { DIAGNOSE_TIMEOUT_MS: '8000', DIAGNOSE_RETRY_BASE_MS: '200', SWEEP_EVERY_MS: '2000', DIAGNOSIS_STUCK_AFTER_MS: '5000' } });
+  ({ fake, postgres, pool, procs } = stack);
 });
-
-afterAll(async () => {
-  await stopAll(procs);
-  await pool?.end();
-  await fake?.close();
-  await Promise.all([redis?.stop(), postgres?.stop()]);
-});
+afterAll(() => stack?.stop());
 
 describe('a Postgres outage longer than the retries', () => {
   it('every /diagnose accepted before it ends in one reply per host once Postgres is back', async () => {

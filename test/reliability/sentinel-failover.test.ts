@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
-import { ALERT_CHANNEL, serviceEnv, TEST_WEBHOOK_TOKEN } from '../helpers/diagbot-service.js';
-import { startDiagbotProcess, stopAll, type DiagbotProcess } from './helpers/bot.js';
+import type { FakeSlack } from '../fakes/fake-slack.js';
+import { ALERT_CHANNEL, TEST_WEBHOOK_TOKEN } from '../helpers/diagbot-service.js';
+import type { DiagbotProcess } from './helpers/bot.js';
+import { startBotStack, type BotStack } from './helpers/bot-stack.js';
 import { percentile, report } from './helpers/figures.js';
 import { sleep, waitUntil } from './helpers/owned-process.js';
-import { checkPool, startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
+import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
 import { startSentinelSet, type SentinelSet } from './helpers/sentinel-set.js';
 import { startStorm } from './helpers/storm.js';
 import { checkAlerts, checkSlack, waitDrained } from './helpers/verify.js';
@@ -22,27 +23,17 @@ const KILL_AT_MS = 8000;
 const RESTART_AFTER_MS = 8000;
 let fake: FakeSlack;
 let set: SentinelSet;
-let postgres: PrivatePostgres;
 let pool: pg.Pool;
-const procs: DiagbotProcess[] = [];
+let procs: DiagbotProcess[] = [];
 let env: Record<string, string>;
+let stack: BotStack<SentinelSet, PrivatePostgres>;
 
 beforeAll(async () => {
-  fake = await startFakeSlack({ channels: [{ id: ALERT_CHANNEL, name: 'alerts' }] });
-  [set, postgres] = await Promise.all([startSentinelSet(), startPrivatePostgres()]);
-  env = serviceEnv({ databaseUrl: postgres.url, slackApiUrl: fake.url, inventoryPath: lab.inventoryPath, redisUrl: set.url,
-    extra: { LOG_LEVEL: 'info', DIAGNOSE_TIMEOUT_MS: '8000' } });
-  procs.push(await startDiagbotProcess('web', env));
-  procs.push(await startDiagbotProcess('worker', env));
-  pool = checkPool(postgres.url);
+  stack = await startBotStack({ channel: { id: ALERT_CHANNEL, name: 'alerts' }, redis: startSentinelSet, postgres: startPrivatePostgres, inventoryPath: lab.inventoryPath,
+    extra: { DIAGNOSE_TIMEOUT_MS: '8000' } });
+  ({ fake, redis: set, pool, procs, env } = stack);
 });
-
-afterAll(async () => {
-  await stopAll(procs);
-  await pool?.end();
-  await fake?.close();
-  await Promise.all([set?.stop(), postgres?.stop()]);
-});
+afterAll(() => stack?.stop());
 
 describe('Redis Sentinel failover mid-storm', () => {
   it('primary SIGKILLed: the sentinels promote the replica, diagbot follows; no alert lost, one parent per group, only 503 + Retry-After meanwhile', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack.js';
-import { ALERT_CHANNEL, serviceEnv, TEST_WEBHOOK_TOKEN } from '../helpers/diagbot-service.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { startDiagbotProcess, stopAll, type DiagbotProcess } from './helpers/bot.js';
+import type { FakeSlack } from '../fakes/fake-slack.js';
+import { ALERT_CHANNEL, TEST_WEBHOOK_TOKEN } from '../helpers/diagbot-service.js';
+import { createTestDatabase } from '../helpers/test-database.js';
+import type { DiagbotProcess } from './helpers/bot.js';
+import { startBotStack, type BotStack, type OwnedService } from './helpers/bot-stack.js';
 import { report } from './helpers/figures.js';
 import { sleep } from './helpers/owned-process.js';
-import { checkPool } from './helpers/private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from './helpers/private-redis.js';
 import { startStorm } from './helpers/storm.js';
 import { checkSlack, waitDrained } from './helpers/verify.js';
@@ -17,27 +17,16 @@ import type pg from 'pg';
 
 const lab = inject('lab');
 let fake: FakeSlack;
-let db: TestDatabase;
-let redis: PrivateRedis;
 let pool: pg.Pool;
-const procs: DiagbotProcess[] = [];
+let procs: DiagbotProcess[] = [];
+let stack: BotStack<PrivateRedis, OwnedService>;
 
 beforeAll(async () => {
-  fake = await startFakeSlack({ channels: [{ id: ALERT_CHANNEL, name: 'alerts' }] });
-  [db, redis] = await Promise.all([createTestDatabase('slacklost'), startPrivateRedis()]);
-  const env = serviceEnv({ databaseUrl: db.url, slackApiUrl: fake.url, inventoryPath: lab.inventoryPath, redisUrl: redis.url,
-    extra: { LOG_LEVEL: 'info' } });
-  procs.push(await startDiagbotProcess('web', env));
-  procs.push(await startDiagbotProcess('worker', env));
-  pool = checkPool(db.url);
+  stack = await startBotStack({ channel: { id: ALERT_CHANNEL, name: 'alerts' }, redis: startPrivateRedis, inventoryPath: lab.inventoryPath,
+    postgres: async () => { const db = await createTestDatabase('slacklost'); return { url: db.url, stop: () => db.drop() }; } });
+  ({ fake, pool, procs } = stack);
 });
-
-afterAll(async () => {
-  await stopAll(procs);
-  await pool?.end();
-  await fake?.close();
-  await Promise.all([db?.drop(), redis?.stop()]);
-});
+afterAll(() => stack?.stop());
 
 describe('Slack answers lost after the post was made', () => {
   it('reset and hung answers during a storm: 0 lost, 0 doubled', async () => {
