@@ -25,7 +25,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY jobs ./jobs
 COPY scripts ./scripts
-# tsc, then the bundle: dist/diagbot.mjs (the CLI, one file) and dist/server/ (the bot's roles).
+# tsc, then the bundle: dist/diagbot.cjs (the CLI, one file, and its V8 code cache, valid for this
+# stage's Node version: keep the runtime image on the same one), dist/diagbot.mjs (the bin that runs
+# it) and dist/server/ (the bot's roles).
 RUN npm run build
 
 # ---- deps: production dependencies only, from the same lock file --------------------------------

@@ -1,11 +1,16 @@
 // Bundles the CLI so that `diagbot diagnose` is one file to read and compile, with no ESM
 // resolution of hundreds of node_modules files at start-up (`npm run build` runs this after tsc):
-//   dist/diagbot.mjs          main + diagnose, every library it needs inlined (the package bin)
+//   dist/diagbot.mjs          the package bin: runs diagbot.cjs from its code cache (src/cli/launcher.ts)
+//   dist/diagbot.cjs          main + diagnose, every library it needs inlined, a CommonJS script
+//   dist/diagbot.cjs.cache    V8's code cache of it, made by running it once here
 //   dist/server/*.mjs         start|web|worker, migrate, accuracy: loaded only by those commands,
 //                             Slack/BullMQ/Redis/Postgres/pino/prom-client left to node_modules
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { relative, resolve } from 'node:path';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -82,10 +87,53 @@ export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => ke
   },
 };
 
+/**
+ * ssh2's index also loads its server, HTTP(S) agents and key generator, and with them Node's http,
+ * https and tls, before the first SSH packet. The CLI's file gets only what node-ssh (`Client`)
+ * and src/transport/ssh-auth.ts (`utils.parseKey`) use of it; anything else is undefined there,
+ * which the bundle's lab test would show.
+ */
+const ssh2ClientOnly: Plugin = {
+  name: 'ssh2-client-only',
+  setup(b) {
+    b.onResolve({ filter: /^ssh2$/ }, (args) => ({ path: args.path, namespace: 'ssh2-client-only' }));
+    b.onLoad({ filter: /.*/, namespace: 'ssh2-client-only' }, () => ({
+      loader: 'js', resolveDir: ROOT,
+      contents: `module.exports = { Client: require('ssh2/lib/client.js'), utils: { parseKey: require('ssh2/lib/protocol/keyParser.js').parseKey } };`,
+    }));
+  },
+};
+
 const common = {
   bundle: true, platform: 'node', target: 'node20', format: 'esm', banner: { js: BANNER },
   sourcemap: 'linked', metafile: true, logLevel: 'warning', legalComments: 'none', absWorkingDir: ROOT,
 } as const;
+
+/** The CLI's bundle is a CommonJS script (vm.Script can take a code cache, an ES module cannot on Node 20). */
+const cliScript = {
+  ...common, format: 'cjs', charset: 'ascii',
+  // Strict as the ES modules it is made of: the directive must come before the banner's statement.
+  // __dimp: the launcher's import(), which a vm.Script run from a code cache has not got (see
+  // rewriteServerImports); run as a plain CommonJS file, the bundle's own import() does.
+  banner: { js: "'use strict';\nconst __diagbotMetaUrl = require('node:url').pathToFileURL(__filename).href;\n"
+    + "const __dimp = typeof __diagbotImport === 'function' ? __diagbotImport : (p) => import(p);" },
+  define: { 'import.meta.url': '__diagbotMetaUrl' },
+} as const;
+
+/**
+ * The server commands' import() calls become __dimp() calls, the same length so the source map
+ * still holds: Node 20 drops a vm.Script's import() callback when the script comes from a code
+ * cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the launcher passes its own import().
+ */
+function rewriteServerImports(file: string): void {
+  const code = readFileSync(file, 'latin1');
+  const calls = code.match(/\bimport\("\.\/server\/[^"]+"\)/g) ?? [];
+  const expected = Object.keys(SERVER_ENTRIES).length;
+  if (new Set(calls).size !== expected) throw new Error(`${file}: expected import() of ${expected} server commands, found ${calls.join(', ') || 'none'}`);
+  const rewritten = code.replace(/\bimport\("\.\/server\//g, '__dimp("./server/');
+  if (/\bimport\(/.test(rewritten.replace(/\(p\) => import\(p\)/, ''))) throw new Error(`${file}: an import() is left that the launcher cannot serve`);
+  writeFileSync(file, rewritten, 'latin1');
+}
 
 /** Packages a bundle imports from node_modules at run time (static imports only). */
 export function staticPackageImports(meta: Metafile, output: string): string[] {
@@ -97,20 +145,50 @@ export function staticPackageImports(meta: Metafile, output: string): string[] {
 export async function bundle(): Promise<void> {
   rmSync(resolve(DIST, 'server'), { recursive: true, force: true });
   const cli = await build({
-    ...common, entryPoints: { diagbot: 'src/cli/main.ts' }, outdir: DIST, outExtension: { '.js': '.mjs' },
+    ...cliScript, entryPoints: { diagbot: 'src/cli/main.ts' }, outdir: DIST, outExtension: { '.js': '.cjs' },
     // cpu-features: ssh2's optional native CPU probe, required inside a try.
-    external: [...SERVER_ONLY, 'cpu-features'], plugins: [serverCommands, nativeAddons, loadOnFirstUse],
+    external: [...SERVER_ONLY, 'cpu-features'], plugins: [serverCommands, nativeAddons, loadOnFirstUse, ssh2ClientOnly],
   });
   // What went into the CLI's file, for `esbuild --analyze`-style questions and the bundle's test.
   writeFileSync(resolve(DIST, 'diagbot.meta.json'), JSON.stringify(cli.metafile));
-  const eager = staticPackageImports(cli.metafile, resolve(DIST, 'diagbot.mjs')).filter((p) => SERVER_ONLY.includes(p));
+  const eager = staticPackageImports(cli.metafile, resolve(DIST, 'diagbot.cjs')).filter((p) => SERVER_ONLY.includes(p));
   if (eager.length > 0) {
     throw new Error(`dist/diagbot.mjs would load ${eager.join(', ')} at start-up: import them with import() where they are used`);
   }
+  rewriteServerImports(resolve(DIST, 'diagbot.cjs'));
+  await build({ ...common, entryPoints: { diagbot: 'src/cli/launcher.ts' }, outdir: DIST, outExtension: { '.js': '.mjs' }, sourcemap: false, metafile: false });
   await build({
     ...common, entryPoints: Object.values(SERVER_ENTRIES), outdir: resolve(DIST, 'server'), outExtension: { '.js': '.mjs' },
     entryNames: '[name]', chunkNames: 'chunks/[name]-[hash]', splitting: true, packages: 'external',
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await bundle();
+/**
+ * Runs the built CLI once, as a user would, so that V8's cache of the bundle holds what a diagnosis
+ * compiles before it reaches a host: a host on loopback whose "sshd" hangs up at once.
+ */
+export async function writeCodeCache(): Promise<void> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const dir = mkdtempSync(resolve(tmpdir(), 'diagbot-cache-'));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const inventory = resolve(dir, 'inventory.yaml');
+    writeFileSync(resolve(dir, 'key'), '');
+    writeFileSync(resolve(dir, 'known_hosts'), '');
+    writeFileSync(inventory, `hosts:\n  warm: { address: 127.0.0.1, port: ${port}, user: warm, privateKeyPath: ${dir}/key, knownHostsPath: ${dir}/known_hosts }\n`);
+    const run = spawnSync(process.execPath, [resolve(DIST, 'diagbot.mjs'), 'diagnose', '--inventory', inventory, '--format', 'json', 'warm'],
+      { env: { ...process.env, DIAGBOT_WRITE_CODE_CACHE: '1' }, encoding: 'utf8', timeout: 30_000 });
+    if (!readFileSync(resolve(DIST, 'diagbot.cjs.cache')).length || !run.stdout.includes('"reachable": false')) {
+      throw new Error(`making the code cache: the CLI exited ${run.status}: ${run.stderr}${run.stdout}`);
+    }
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await bundle();
+  await writeCodeCache();
+}

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { isOperatorError } from '../config/config-error.js';
 import { withDotEnv } from './dot-env.js';
@@ -59,4 +58,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not a top-level await: the bundle is a CommonJS script (src/cli/launcher.ts).
+void main(process.argv);

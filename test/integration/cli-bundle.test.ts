@@ -1,8 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import vm from 'node:vm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { cacheFor, digestOf, wrapBundle } from '../../src/cli/code-cache.js';
 import type { HostResult } from '../../src/triage/host-result.js';
 import { CLI } from '../helpers/run-cli.js';
 
@@ -71,5 +73,31 @@ describe('the bundled CLI (dist/diagbot.mjs), as installed', () => {
     expect(probe!.exitCode).toBe(0);
     expect(run.packages).toContain('pg');
     expect(run.esm).toEqual(['dist/diagbot.mjs']);
+  });
+});
+
+describe('the code cache the CLI starts from (dist/diagbot.cjs.cache)', () => {
+  const bundle = readFileSync(join(ROOT, 'dist/diagbot.cjs'));
+
+  it('was made from this bundle, and V8 accepts it', () => {
+    const data = cacheFor(digestOf(bundle), readFileSync(join(ROOT, 'dist/diagbot.cjs.cache')));
+    expect(data?.length).toBeGreaterThan(100_000);
+    const script = new vm.Script(wrapBundle(bundle.toString('latin1')), { filename: join(ROOT, 'dist/diagbot.cjs'), cachedData: data! });
+    expect(script.cachedDataRejected).toBe(false);
+  });
+
+  it('is not used for a bundle edited in place, even one of the same length (V8 checks only the length)', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'diagbot-dist-'));
+    try {
+      for (const f of ['diagbot.mjs', 'diagbot.cjs.cache']) copyFileSync(join(ROOT, 'dist', f), join(copy, f));
+      const edited = bundle.toString('latin1').replace('Diagnose HTTP 500s on your hosts', 'Diagnose HTTP 503s on your hosts');
+      expect(edited.length).toBe(bundle.length);
+      writeFileSync(join(copy, 'diagbot.cjs'), edited, 'latin1');
+      const help = spawnSync(process.execPath, [join(copy, 'diagbot.mjs'), '--help'], { encoding: 'utf8', timeout: 30_000 });
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toContain('Diagnose HTTP 503s on your hosts');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
