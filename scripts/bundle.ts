@@ -12,6 +12,7 @@ import { relative, resolve } from 'node:path';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { commandSetDigest, parseCommandSet, type PrebuiltCommandSet } from '../src/triage/command-set.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = resolve(ROOT, 'dist');
@@ -109,16 +110,23 @@ const common = {
   sourcemap: 'linked', metafile: true, logLevel: 'warning', legalComments: 'none', absWorkingDir: ROOT,
 } as const;
 
+/** commands/triage.yaml as validated now, for src/triage/command-set.ts in the CLI's file. */
+function prebuiltCommandSet(): string {
+  const text = readFileSync(resolve(ROOT, 'commands/triage.yaml'), 'utf8');
+  const set: PrebuiltCommandSet = { sha256: commandSetDigest(text), commands: parseCommandSet(text, 'commands/triage.yaml') };
+  return JSON.stringify(set);
+}
+
 /** The CLI's bundle is a CommonJS script (vm.Script can take a code cache, an ES module cannot on Node 20). */
 const cliScript = {
-  ...common, format: 'cjs', charset: 'ascii',
+  ...common, format: 'cjs' as const, charset: 'ascii' as const,
   // Strict as the ES modules it is made of: the directive must come before the banner's statement.
   // __dimp: the launcher's import(), which a vm.Script run from a code cache has not got (see
   // rewriteServerImports); run as a plain CommonJS file, the bundle's own import() does.
   banner: { js: "'use strict';\nconst __diagbotMetaUrl = require('node:url').pathToFileURL(__filename).href;\n"
     + "const __dimp = typeof __diagbotImport === 'function' ? __diagbotImport : (p) => import(p);" },
-  define: { 'import.meta.url': '__diagbotMetaUrl' },
-} as const;
+  define: { 'import.meta.url': '__diagbotMetaUrl', __DIAGBOT_COMMAND_SET__: prebuiltCommandSet() },
+};
 
 /**
  * The server commands' import() calls become __dimp() calls, the same length so the source map

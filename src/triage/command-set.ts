@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -51,10 +52,21 @@ export function parseCommandSet(text: string, source: string): TriageCommand[] {
 const commandSets = new Map<string, TriageCommand[]>();
 let poolQuery: string | null = null;
 
+/** A command set validated when the CLI was bundled, with the SHA-256 of the text it came from. */
+export interface PrebuiltCommandSet { sha256: string; commands: TriageCommand[] }
+declare const __DIAGBOT_COMMAND_SET__: PrebuiltCommandSet | undefined;
+// Set only in the CLI's bundle (scripts/bundle.ts), by the same code as this file's, so a text
+// equal to the one it was made from needs no second parse and guard (~20 ms before the first
+// SSH packet); any other text, such as an edited commands/triage.yaml, is validated here.
+const prebuilt = typeof __DIAGBOT_COMMAND_SET__ === 'undefined' ? undefined : __DIAGBOT_COMMAND_SET__;
+
+export const commandSetDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 export function loadTriageCommands(path = resolve(commandsDir(), 'triage.yaml')): TriageCommand[] {
   let set = commandSets.get(path);
   if (!set) {
-    set = parseCommandSet(readFileSync(path, 'utf8'), path);
+    const text = readFileSync(path, 'utf8');
+    set = prebuilt && commandSetDigest(text) === prebuilt.sha256 ? prebuilt.commands : parseCommandSet(text, path);
     commandSets.set(path, set);
   }
   return set;

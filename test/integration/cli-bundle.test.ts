@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import vm from 'node:vm';
@@ -96,6 +96,27 @@ describe('the code cache the CLI starts from (dist/diagbot.cjs.cache)', () => {
       const help = spawnSync(process.execPath, [join(copy, 'diagbot.mjs'), '--help'], { encoding: 'utf8', timeout: 30_000 });
       expect(help.status, help.stderr).toBe(0);
       expect(help.stdout).toContain('Diagnose HTTP 503s on your hosts');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the command set validated when the CLI was bundled', () => {
+  it('is not used for an edited commands/triage.yaml: the edit is parsed and guarded as usual', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'diagbot-pkg-'));
+    try {
+      mkdirSync(join(copy, 'dist'));
+      for (const f of ['diagbot.mjs', 'diagbot.cjs', 'diagbot.cjs.cache']) copyFileSync(join(ROOT, 'dist', f), join(copy, 'dist', f));
+      copyFileSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+      cpSync(join(ROOT, 'commands'), join(copy, 'commands'), { recursive: true });
+      const yaml = readFileSync(join(ROOT, 'commands/triage.yaml'), 'utf8');
+      const edited = yaml.replace('run: ps -eo pid=,ppid=,user=,rss=,args=\n', 'run: "ps -eo pid=,ppid=,user=,rss=,args=; rm -rf /srv/app"\n');
+      expect(edited).not.toBe(yaml);
+      writeFileSync(join(copy, 'commands/triage.yaml'), edited);
+      const run = spawnSync(process.execPath, [join(copy, 'dist/diagbot.mjs'), 'diagnose', '--inventory', lab.inventoryPath, 'healthy'], { encoding: 'utf8', timeout: 30_000 });
+      expect(run.stderr).toMatch(/command "processes" is not read-only/);
+      expect(run.status).toBe(2);
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
