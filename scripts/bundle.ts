@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { relative, resolve } from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { commandSetDigest, parseCommandSet, type PrebuiltCommandSet } from '../src/triage/command-set.js';
@@ -161,7 +161,7 @@ export async function bundle(): Promise<void> {
   writeFileSync(resolve(DIST, 'diagbot.meta.json'), JSON.stringify(cli.metafile));
   const eager = staticPackageImports(cli.metafile, resolve(DIST, 'diagbot.cjs')).filter((p) => SERVER_ONLY.includes(p));
   if (eager.length > 0) {
-    throw new Error(`dist/diagbot.mjs would load ${eager.join(', ')} at start-up: import them with import() where they are used`);
+    throw new Error(`dist/diagbot.cjs would load ${eager.join(', ')} at start-up: import them with import() where they are used`);
   }
   rewriteServerImports(resolve(DIST, 'diagbot.cjs'));
   await build({ ...common, entryPoints: { diagbot: 'src/cli/launcher.ts' }, outdir: DIST, outExtension: { '.js': '.mjs' }, sourcemap: false, metafile: false });
@@ -179,6 +179,9 @@ export async function writeCodeCache(): Promise<void> {
   const server = createServer((socket) => socket.destroy());
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const dir = mkdtempSync(resolve(tmpdir(), 'diagbot-cache-'));
+  const cache = resolve(DIST, 'diagbot.cjs.cache');
+  // An earlier build's cache must not pass for this one's if this run writes none.
+  rmSync(cache, { force: true });
   try {
     const port = (server.address() as { port: number }).port;
     const inventory = resolve(dir, 'inventory.yaml');
@@ -187,7 +190,7 @@ export async function writeCodeCache(): Promise<void> {
     writeFileSync(inventory, `hosts:\n  warm: { address: 127.0.0.1, port: ${port}, user: warm, privateKeyPath: ${dir}/key, knownHostsPath: ${dir}/known_hosts }\n`);
     const run = spawnSync(process.execPath, [resolve(DIST, 'diagbot.mjs'), 'diagnose', '--inventory', inventory, '--format', 'json', 'warm'],
       { env: { ...process.env, DIAGBOT_WRITE_CODE_CACHE: '1' }, encoding: 'utf8', timeout: 30_000 });
-    if (!readFileSync(resolve(DIST, 'diagbot.cjs.cache')).length || !run.stdout.includes('"reachable": false')) {
+    if (!existsSync(cache) || !run.stdout.includes('"reachable": false')) {
       throw new Error(`making the code cache: the CLI exited ${run.status}: ${run.stderr}${run.stdout}`);
     }
   } finally {

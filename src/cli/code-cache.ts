@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 
 /** The cache file: the SHA-256 of the bundle it was made from, then V8's data. */
-export const DIGEST_BYTES = 32;
+const DIGEST_BYTES = 32;
 
 export const digestOf = (bundle: Buffer): Buffer => createHash('sha256').update(bundle).digest();
 
@@ -14,6 +14,8 @@ export function cacheFor(bundleDigest: Buffer, cacheFile: Buffer): Buffer | unde
   return cacheFile.length > DIGEST_BYTES && cacheFile.subarray(0, DIGEST_BYTES).equals(bundleDigest)
     ? cacheFile.subarray(DIGEST_BYTES) : undefined;
 }
+
+export const encodeCache = (bundleDigest: Buffer, v8Data: Buffer): Buffer => Buffer.concat([bundleDigest, v8Data]);
 
 /**
  * Node's CommonJS wrapper, plus __diagbotImport: a script from a code cache loses vm's import()

@@ -4,20 +4,19 @@
 // the functions a diagnosis runs before its first SSH packet costs more than Node's own start,
 // and a cache cuts that to a deserialisation. Node 20 has no module compile cache, hence vm.
 //
-// The cache is only an optimisation. A missing one, or one V8 rejects (another Node version or
-// V8 flags), is compiled as usual. V8 checks only the source's length, so the cache also holds
-// the SHA-256 of the source it was made from: an edited bundle of the same length is not run with
-// stale code. It is written only at build time, into dist/ itself: whoever can write it could
-// already change the bundle, and nothing is ever written to a shared directory such as /tmp.
+// The cache is only an optimisation. A missing one, one made from another bundle
+// (src/cli/code-cache.ts) or one V8 rejects (another Node version or V8 flags) leaves the bundle
+// compiled as usual. It is written only at build time, into dist/ itself: whoever can write it
+// could already change the bundle, and nothing is ever written to a shared directory such as /tmp.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { cacheFor, digestOf, wrapBundle } from './code-cache.js';
+import { cacheFor, digestOf, encodeCache, wrapBundle } from './code-cache.js';
 
 /** Set by scripts/bundle.ts when it runs the CLI once to make the cache. */
-const WRITE_CACHE_ENV = 'DIAGBOT_WRITE_CODE_CACHE';
+const writingCache = process.env.DIAGBOT_WRITE_CODE_CACHE === '1';
 
 const file = join(dirname(fileURLToPath(import.meta.url)), 'diagbot.cjs');
 const cacheFile = `${file}.cache`;
@@ -34,16 +33,16 @@ function readCache(): Buffer | undefined {
   }
 }
 
-const cachedData = process.env[WRITE_CACHE_ENV] === '1' ? undefined : readCache();
+const cachedData = writingCache ? undefined : readCache();
 const script = new vm.Script(wrapBundle(source), {
   filename: file,
   ...(cachedData ? { cachedData } : {}),
 });
 
-if (process.env[WRITE_CACHE_ENV] === '1') {
+if (writingCache) {
   // At exit, so the cache also holds every function the run compiled, not only the top level.
   process.on('exit', () => {
-    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([digest, script.createCachedData()]));
+    writeFileSync(`${cacheFile}.tmp`, encodeCache(digest, script.createCachedData()));
     renameSync(`${cacheFile}.tmp`, cacheFile);
   });
 }
