@@ -11,6 +11,7 @@ export function tcpConnect(address: string, port: number, timeoutMs: number): Pr
       reject(new HostUnreachableError('connect_timeout', `TCP connect to ${where} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     sock.once('connect', () => {
+      sock.setNoDelay(true);
       clearTimeout(timer);
       sock.removeAllListeners('error');
       resolve(sock);
