@@ -11,6 +11,8 @@ export function tcpConnect(address: string, port: number, timeoutMs: number): Pr
       reject(new HostUnreachableError('connect_timeout', `TCP connect to ${where} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     sock.once('connect', () => {
+      // SSH is request/answer: with Nagle, each small packet after an unacknowledged one waits
+      // for the peer's delayed ACK (~40 ms), at every handshake step and every channel open.
       sock.setNoDelay(true);
       clearTimeout(timer);
       sock.removeAllListeners('error');
