@@ -1,13 +1,13 @@
 import { NodeSSH } from 'node-ssh';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { ClientChannel } from 'ssh2';
 import { readFile } from 'node:fs/promises';
 import type { InventoryHost } from '../config/inventory.js';
 import { authMethods, resolveSshAuth } from './ssh-auth.js';
 import { algorithmsForKeyTypes, keysFor, knownHostsName, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import { HostUnreachableError } from './ssh-errors.js';
 import { tcpConnect } from './tcp-connect.js';
-import { execCapped, timeoutNow, type ChannelLimits, type StreamOptions, type StreamResult, type Transport, type ExecOptions, type ExecResult } from './transport.js';
+import { CHANNEL_REFUSED, SKIPPED, StandbyChannel, superviseChannel } from './ssh-channel.js';
+import { execCapped, timeoutNow, type ChannelLimits, type StandbyStream, type StreamOptions, type StreamResult, type Transport, type ExecOptions, type ExecResult } from './transport.js';
 
 /** What a connection needs from an inventory host; values were validated at load. */
 export type SshTarget = Pick<InventoryHost, 'name' | 'address' | 'port' | 'user' | 'privateKeyPath' | 'knownHostsPath' | 'connectTimeoutMs' | 'agent' | 'passphraseFile' | 'passphraseEnv'>;
@@ -77,7 +77,6 @@ export async function connectSsh(target: SshTarget, limits: ChannelLimits = {}):
   return new SshTransport(ssh, limits);
 }
 
-const CHANNEL_REFUSED = 'could not open channel';
 
 export class SshTransport implements Transport {
   /** Channels this connection may have open; lowered when the host refuses one (its MaxSessions). */
@@ -90,6 +89,8 @@ export class SshTransport implements Transport {
 
   /** How many channels this host is given at once (starts at the limit, drops to what the host allowed). */
   get channelLimit(): number { return this.perHost.concurrency; }
+  /** Channels open on this connection now (a standby one included). */
+  get channelsOpen(): number { return this.open; }
 
   exec(script: string, opts: ExecOptions): Promise<ExecResult> {
     return execCapped(this, script, opts);
@@ -112,48 +113,35 @@ export class SshTransport implements Transport {
   }
 
   private run(script: string, opts: StreamOptions): Promise<StreamResult> {
-    const started = performance.now();
     const connection = this.ssh.connection;
     const timeoutMs = timeoutNow(opts.timeoutMs);
-    if (timeoutMs <= 0) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, skipped: true, error: 'skipped: no time left' });
+    if (timeoutMs <= 0) return Promise.resolve(SKIPPED);
     if (!connection) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, error: 'connection lost' });
-    return new Promise((resolve) => {
-      let channel: ClientChannel | null = null;
-      let timedOut = false;
-      let stoppedEarly = false;
-      let settled = false;
-      let bytes = 0;
-      const finish = (r: Omit<StreamResult, 'durationMs' | 'timedOut' | 'stoppedEarly'>) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (channel) this.open--;
-        resolve({ ...r, durationMs: Math.round(performance.now() - started), timedOut, stoppedEarly });
-      };
-      const stop = (why: 'timeout' | 'cap') => {
-        if (why === 'timeout') timedOut = true; else stoppedEarly = true;
-        channel?.close();
-        if (why === 'timeout') finish({ exitCode: null, signal: null, error: `no answer within ${timeoutMs} ms; channel closed` });
-      };
-      // Backstop for a host that ignores its own `timeout`; counted from when the channel is asked for.
-      const timer = setTimeout(() => stop('timeout'), timeoutMs);
-      // The caller gave up on this channel (a section stuck past its limit): do not wait for it.
-      opts.signal?.addEventListener('abort', () => { stop('cap'); finish({ exitCode: null, signal: null }); }, { once: true });
-      // node-ssh's own buffering is not used: output goes to the caller's bounded sinks as it
-      // arrives, and the channel is closed once more than maxBytes came (so its copy is bounded too).
-      this.ssh.execCommand(script, {
-        noTrim: true,
-        onChannel: (c) => { channel = c; this.open++; },
-        onStdout: (chunk) => {
-          bytes += chunk.length;
-          if (opts.onStdout(chunk) === false || bytes > opts.maxBytes) stop('cap');
-        },
-        onStderr: (chunk) => { bytes += chunk.length; opts.onStderr?.(chunk); if (bytes > opts.maxBytes) stop('cap'); },
-      }).then(
-        (r) => finish({ exitCode: r.code, signal: r.signal }),
-        (e: Error) => finish({ exitCode: null, signal: null, error: channel ? `channel error: ${e.message}` : `${CHANNEL_REFUSED}: ${e.message}` }),
-      );
-    });
+    return superviseChannel(opts, timeoutMs, (h) => this.ssh.execCommand(script, {
+      noTrim: true,
+      onChannel: (c) => { this.open++; h.onChannel(c); },
+      onStdout: h.onStdout,
+      onStderr: h.onStderr,
+    }), () => { this.open--; });
+  }
+
+  /**
+   * A channel opened now for a script sent later: `sh -s` waits on its stdin, so the batch that
+   * needs it costs one round trip (the script out, the output back) instead of two (open, exec).
+   * It holds its host and fleet slots while it waits. `cancel()` if it is not needed.
+   */
+  standby(): StandbyStream {
+    let release!: () => void;
+    const held = new Promise<void>((res) => { release = res; });
+    const standby = new StandbyChannel(
+      (h) => this.ssh.execCommand('sh -s', { noTrim: true, stdin: h.stdin, onChannel: (c) => { this.open++; h.onChannel(c); }, onStdout: h.onStdout, onStderr: h.onStderr }),
+      () => { this.open--; },
+      () => release(),
+      (script, opts) => this.stream(script, opts),
+    );
+    const slot = () => { standby.begin(); return held; };
+    void this.perHost(() => (this.limits.global ? this.limits.global(slot) : slot()));
+    return standby;
   }
 
   close(): void {

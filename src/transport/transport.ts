@@ -58,10 +58,20 @@ export interface ChannelLimits {
   global?: LimitFunction;
 }
 
+/** A channel asked for ahead of need (see SshTransport.standby). */
+export interface StandbyStream {
+  /** Runs `script` on the waiting channel, or on a fresh one if it could not be kept. Once. */
+  stream(script: string, opts: StreamOptions): Promise<StreamResult>;
+  /** Not needed after all: the waiting shell gets end-of-input and exits; the slots are freed. */
+  cancel(): void;
+}
+
 /** One connection to one host; owns its channels and their limits. */
 export interface Transport {
   exec(script: string, opts: ExecOptions): Promise<ExecResult>;
   stream(script: string, opts: StreamOptions): Promise<StreamResult>;
+  /** Where opening a channel costs a round trip, one opened now for a script sent later. */
+  standby?(): StandbyStream;
   close(): void;
 }
 

@@ -32,7 +32,8 @@ export function batchScript(boundary: string, sections: BatchSection[]): string 
   ];
   for (const s of sections) {
     const seconds = Math.max(1, Math.ceil(s.timeoutMs / 1000));
-    lines.push(`s ${s.key}; timeout -k 1 ${seconds} sh -c ${shellQuote(s.script)}; e ${s.key} $?`);
+    // stdin is not the section's: on a standby channel it is the rest of this very script.
+    lines.push(`s ${s.key}; timeout -k 1 ${seconds} sh -c ${shellQuote(s.script)} </dev/null; e ${s.key} $?`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -83,12 +83,16 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
       raw: null,
     };
   }
+  const batcher = new HostBatcher(transport, host, deadline);
   try {
     opts.onPhase?.(host.name, 'collecting');
-    const batcher = new HostBatcher(transport, host, deadline);
     const facts = commands.filter((c) => c.phase === 'facts');
     const logCmds = commands.filter((c) => c.phase === 'logs');
     const factRuns = new Map(facts.filter((c) => !ON_DEMAND.has(c.id)).map((c) => [c.id, batcher.run(c, undefined, FIRST_FACTS.has(c.id) ? 'facts-first' : 'facts')]));
+    // nginx's log reads and the app-log chain (probe, then reads) wait on the facts' output:
+    // their channels are opened meanwhile, so each step is one round trip, not two.
+    batcher.reserve('logs', 1);
+    if (host.appLogGlobs.length === 0 && commands.some((c) => c.id === 'log_probe')) batcher.reserve('app', 2);
     const pgRun = host.postgres ? probePostgresPool(host.postgres.url, Math.min(5000, Math.max(500, deadline - Date.now()))) : null;
     const context: RawHostOutputs['context'] = {
       hasPostgres: host.postgres !== undefined, hasDeploy: host.deploy !== undefined, appLogGlobs: host.appLogGlobs,
@@ -143,6 +147,7 @@ export async function diagnoseHost(host: InventoryHost, opts: DiagnoseOptions): 
       raw,
     };
   } finally {
+    batcher.releaseUnused();
     transport.close();
   }
 }

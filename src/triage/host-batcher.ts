@@ -1,7 +1,7 @@
 import type { CommandOutput } from '../core/types.js';
 import type { InventoryHost } from '../config/inventory.js';
 import { CappedOutput } from '../transport/capped-output.js';
-import { TIMEOUT_EXIT_CODES, type Transport } from '../transport/transport.js';
+import { TIMEOUT_EXIT_CODES, type StandbyStream, type Transport } from '../transport/transport.js';
 import { batchScript, newBoundary, type BatchSection } from './batch-script.js';
 import type { TriageCommand } from './command-set.js';
 import { renderCommand } from './render-command.js';
@@ -27,8 +27,29 @@ const FLOOD_BYTES = 64 * 1024;
  */
 export class HostBatcher {
   private readonly queued = new Map<string, Pending[]>();
+  private readonly standbys = new Map<string, StandbyStream[]>();
 
   constructor(private readonly t: Transport, private readonly host: InventoryHost, private readonly deadline: number) {}
+
+  /**
+   * Asks for `n` channels now for the next `n` batches of `group`, which will only be known
+   * later (they wait on other batches' output): each then costs one round trip instead of two.
+   * Asked for after the batches queued in this turn, so those get their channels first.
+   */
+  reserve(group: string, n: number): void {
+    const standby = this.t.standby?.bind(this.t);
+    if (!standby) return;
+    setImmediate(() => {
+      const list = this.standbys.get(group) ?? [];
+      for (let i = 0; i < n; i++) list.push(standby());
+      this.standbys.set(group, list);
+    });
+  }
+
+  /** Frees the reserved channels no batch used. */
+  releaseUnused(): void {
+    for (const list of this.standbys.values()) for (const s of list.splice(0)) s.cancel();
+  }
 
   /** `host` differs from the batcher's only in what a command's placeholders read (a found deploy layout). */
   run(cmd: TriageCommand, target?: string | string[], group = 'default', host = this.host): Promise<CommandOutput> {
@@ -39,14 +60,14 @@ export class HostBatcher {
         this.queued.set(group, q);
         setImmediate(() => {
           this.queued.delete(group);
-          void this.runBatch(q!);
+          void this.runBatch(q!, this.standbys.get(group)?.shift());
         });
       }
       q.push({ cmd, host, target, resolve });
     });
   }
 
-  private async runBatch(items: Pending[]): Promise<void> {
+  private async runBatch(items: Pending[], standby?: StandbyStream): Promise<void> {
     const base = (p: Pending) => ({ id: p.cmd.id, ...(typeof p.target === 'string' ? { target: p.target } : {}) });
     const fail = (p: Pending, error: string, timedOut: boolean) =>
       p.resolve({ ...base(p), exitCode: null, stdout: '', stderr: '', durationMs: 0, truncated: false, timedOut, error });
@@ -58,7 +79,7 @@ export class HostBatcher {
         fail(p, (err as Error).message, false);
       }
     }
-    if (sections.length === 0) return;
+    if (sections.length === 0) { standby?.cancel(); return; }
     const state = new Map(sections.map((s) => [s.key, {
       s, out: new CappedOutput(s.p.cmd.maxBytes, s.p.cmd.keep), err: new CappedOutput(64 * 1024, 'tail'),
       startedAt: 0, endedAt: 0, status: null as number | null, outDone: false, errDone: false, done: false,
@@ -111,7 +132,7 @@ export class HostBatcher {
     });
     const sum = sections.reduce((n, s) => n + s.timeoutMs + 1000, 0);
     const bound = sections.reduce((n, s) => n + 4 * s.p.cmd.maxBytes, 4 * 1024 * 1024);
-    const r = await this.t.stream(batchScript(boundary, sections), {
+    const r = await (standby ?? this.t).stream(batchScript(boundary, sections), {
       // Counted from when the channel opens: each section has its own limit on the host; this
       // is the backstop, and the host's whole budget.
       timeoutMs: () => {

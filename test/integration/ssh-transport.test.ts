@@ -8,6 +8,8 @@ import { loadInventory } from '../../src/config/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
 import { connectSsh, type SshTransport } from '../../src/transport/ssh-transport.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { STANDBY_IDLE_MS } from '../../src/transport/ssh-channel.js';
+import { distantHost } from '../helpers/latency-proxy.js';
 
 const lab = inject('lab');
 
@@ -170,5 +172,75 @@ describe('ssh round trips', () => {
       ms.sort((x, y) => x - y);
       expect(ms[5]).toBeLessThan(30);
     } finally { t.close(); }
+  });
+});
+
+describe('ssh standby channels: opened before the script is known', () => {
+  const host = () => loadInventory(lab.inventoryPath).hosts.get('healthy')!;
+  const opts = (out: Buffer[]) => ({ timeoutMs: 5000, maxBytes: 10_000, onStdout: (c: Buffer) => { out.push(c); } });
+  const until = async (ok: () => boolean) => { for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+
+  it('runs the script sent later, with its output and exit status', async () => {
+    const t = await connectSsh(host());
+    try {
+      const s = t.standby();
+      await until(() => t.channelsOpen > 0);
+      const out: Buffer[] = [];
+      const r = await s.stream('echo "from $0"; echo err >&2; exit 3', { ...opts(out), onStderr: (c) => out.push(c) });
+      expect(r).toMatchObject({ exitCode: 3, timedOut: false, stoppedEarly: false });
+      expect(Buffer.concat(out).toString()).toMatch(/from sh[\s\S]*err/);
+    } finally { t.close(); }
+  });
+
+  it('frees its slot when cancelled, when left idle, and runs on a fresh channel if not open in time', async () => {
+    const t = await connectSsh(host(), { perHost: 1 });
+    try {
+      // Cancelled: the one slot is free again at once.
+      const a = t.standby();
+      await until(() => t.channelsOpen > 0);
+      a.cancel();
+      const started = Date.now();
+      expect((await t.exec('echo next', { timeoutMs: 3000, maxBytes: 100, keep: 'head' })).stdout).toBe('next\n');
+      expect(Date.now() - started).toBeLessThan(1500);
+      // Left idle: it closes itself (STANDBY_IDLE_MS) instead of holding the slot for ever.
+      const b = t.standby();
+      await until(() => t.channelsOpen > 0);
+      const waited = Date.now();
+      expect((await t.exec('echo after', { timeoutMs: 5000, maxBytes: 100, keep: 'head' })).stdout).toBe('after\n');
+      expect(Date.now() - waited).toBeGreaterThanOrEqual(STANDBY_IDLE_MS - 200);
+      // Given its script after that, it runs it on a fresh channel.
+      const out: Buffer[] = [];
+      expect((await b.stream('echo late', opts(out))).exitCode).toBe(0);
+      expect(Buffer.concat(out).toString()).toBe('late\n');
+      // Still waiting for the slot when its script comes: not waited for, a fresh channel instead.
+      const busy = t.exec('sleep 0.3; echo busy', { timeoutMs: 3000, maxBytes: 100, keep: 'head' });
+      const c = t.standby();
+      const out2: Buffer[] = [];
+      const [r, busyR] = await Promise.all([c.stream('echo queued', opts(out2)), busy]);
+      expect(busyR.stdout).toBe('busy\n');
+      expect(r.exitCode).toBe(0);
+      expect(Buffer.concat(out2).toString()).toBe('queued\n');
+    } finally { t.close(); }
+  });
+
+  it('costs one round trip where a fresh channel costs two (100 ms RTT through a delaying proxy)', async () => {
+    const rtt = 100;
+    const far = await distantHost(host(), rtt);
+    try {
+      const t = await connectSsh(far.host);
+      try {
+        const s = t.standby();
+        let started = performance.now();
+        expect((await t.stream('true', opts([]))).exitCode).toBe(0);
+        const fresh = performance.now() - started;
+        await until(() => t.channelsOpen > 0);
+        started = performance.now();
+        expect((await s.stream('true', opts([]))).exitCode).toBe(0);
+        const standby = performance.now() - started;
+        // Open + exec + output, vs the script out + output back (+ the close, not waited for).
+        expect(fresh).toBeGreaterThanOrEqual(2 * rtt);
+        expect(standby).toBeLessThan(1.6 * rtt);
+      } finally { t.close(); }
+    } finally { await far.close(); }
   });
 });

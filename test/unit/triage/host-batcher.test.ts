@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { localHost } from '../../../src/config/inventory.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
-import type { StreamOptions, StreamResult, Transport } from '../../../src/transport/transport.js';
+import type { StandbyStream, StreamOptions, StreamResult, Transport } from '../../../src/transport/transport.js';
 import type { TriageCommand } from '../../../src/triage/command-set.js';
 import { HostBatcher } from '../../../src/triage/host-batcher.js';
 import { SectionReader } from '../../../src/triage/section-reader.js';
@@ -111,5 +111,43 @@ describe('SectionReader', () => {
     r.push(Buffer.from('motd\n\nB S a#0\nx\nB E a#0 0\n'));
     r.flush();
     expect(got.join('|')).toBe('a#0:x|a#0=0');
+  });
+});
+
+describe('HostBatcher: reserved channels for the batches that wait on others', () => {
+  /** Chunky, with standby channels that say whether they ran a batch or were given back. */
+  class WithStandby extends Chunky {
+    standbys: Array<{ ran: string | null; cancelled: boolean }> = [];
+    standby(): StandbyStream {
+      const rec = { ran: null as string | null, cancelled: false };
+      this.standbys.push(rec);
+      return {
+        stream: (script, opts) => { rec.ran = script; return this.stream(script, opts); },
+        cancel: () => { rec.cancelled = true; },
+      };
+    }
+  }
+
+  it('runs the next batches of a reserved group on its standbys, after the batches asked for first, and gives back the unused', async () => {
+    const t = new WithStandby();
+    const b = new HostBatcher(t, localHost(), Date.now() + 20_000);
+    const first = b.run(cmd('first', 'echo facts'), undefined, 'facts');
+    b.reserve('app', 2);
+    b.reserve('logs', 1);
+    expect(t.standbys).toHaveLength(0);
+    expect((await first).stdout).toBe('facts\n');
+    // Asked for in the turn after the facts' batch went out.
+    expect(t.standbys).toHaveLength(3);
+    const probe = await b.run(cmd('probe', 'echo probe'), undefined, 'app');
+    const read = await b.run(cmd('read', 'echo read'), undefined, 'app');
+    const extra = await b.run(cmd('extra', 'echo extra'), undefined, 'app');
+    expect([probe.stdout, read.stdout, extra.stdout]).toEqual(['probe\n', 'read\n', 'extra\n']);
+    const [app1, app2, logs] = t.standbys;
+    expect(app1!.ran).toMatch(/probe/);
+    expect(app2!.ran).toMatch(/read/);
+    // The third app batch had no standby left: a fresh channel; the logs standby was never used.
+    expect(logs!.ran).toBeNull();
+    b.releaseUnused();
+    expect(t.standbys.map((s) => s.cancelled)).toEqual([false, false, true]);
   });
 });
