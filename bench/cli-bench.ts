@@ -3,7 +3,9 @@
 //  (a′) `node dist/diagbot.mjs diagnose HOST` vs a hand-written OpenSSH one-liner running the
 //       same checks one after another; the unbundled build (dist/src/cli/main.js) alongside;
 //  start-up: `diagbot --help` vs `node -e 0`; time from exec to the first SSH packet (the
-//       connect() to sshd, from strace) vs a bare `node -e 'net.connect(...)'`.
+//       connect() to sshd, from strace) vs a bare `node -e 'net.connect(...)'`;
+//  (a′) again across a network: the same host behind a proxy delaying each direction by half of
+//       25 and 50 ms RTT (test/helpers/latency-proxy.ts; the lab has no netem), both sides through it.
 // Needs `npm run build` first.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { loadInventory } from '../src/config/inventory.js';
 import { loadTriageCommands } from '../src/triage/command-set.js';
 import { diagnoseHost } from '../src/triage/diagnose-host.js';
+import { distantHost } from '../test/helpers/latency-proxy.js';
 import { startLab } from '../test/lab/lab.js';
 import { oneLiner, renderSameChecks } from './same-checks.js';
 import { opensshRun } from './ssh-floor.js';
@@ -85,6 +88,19 @@ try {
     }
   }
   const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)])) as Record<keyof typeof s, number>;
+  const far: Array<{ rtt: number; cli: number; ssh: number }> = [];
+  for (const rtt of [25, 50]) {
+    const d = await distantHost(host, rtt);
+    try {
+      const cli = [process.execPath, BUNDLE, 'diagnose', '--inventory', d.inventoryPath, '--format', 'json', 'bench-1'];
+      const x = { cli: [] as number[], ssh: [] as number[] };
+      for (let r = 0; r < Math.max(3, Math.ceil(ROUNDS / 2)) + 1; r++) {
+        const round = { ssh: await opensshRun(d.host, script), cli: await timed(cli) };
+        if (r > 0) { x.ssh.push(round.ssh); x.cli.push(round.cli); }
+      }
+      far.push({ rtt, cli: median(x.cli), ssh: median(x.ssh) });
+    } finally { await d.close(); }
+  }
   const rows = [
     ['(a′) `node dist/diagbot.mjs diagnose` vs OpenSSH one-liner, same checks in sequence', `${fmt(m.bundle)} vs ${fmt(m.ssh)} (${checks.length} checks)`, `${(m.bundle / m.ssh).toFixed(2)}×`, '≤ 1.0×'],
     ['(a′) unbundled `node dist/src/cli/main.js diagnose` vs the same one-liner', `${fmt(m.unbundled)} vs ${fmt(m.ssh)}`, `${(m.unbundled / m.ssh).toFixed(2)}×`, '(before)'],
@@ -92,6 +108,7 @@ try {
     ['`diagbot --help` (bundle) vs `node -e 0`', `${fmt(m.help)} vs ${fmt(m.node)}`, `+${fmt(m.help - m.node)}`, '(context)'],
     ['`diagbot --help` (unbundled) vs `node -e 0`', `${fmt(m.helpUnbundled)} vs ${fmt(m.node)}`, `+${fmt(m.helpUnbundled - m.node)}`, '(before)'],
   ];
+  for (const f of far) rows.push([`(a′) the same across ${f.rtt} ms RTT`, `${fmt(f.cli)} vs ${fmt(f.ssh)}`, `${(f.cli / f.ssh).toFixed(2)}×`, '(context)']);
   if (hasStrace) {
     rows.push(
       ['exec → first SSH packet: bundle vs bare `node -e net.connect()`', `${fmt(m.connBundle)} vs ${fmt(m.connBare)}`, `+${fmt(m.connBundle - m.connBare)}`, '≤ +50 ms'],
