@@ -7,7 +7,11 @@ import { timeoutNow, type StandbyStream, type StreamOptions, type StreamResult }
 
 export const CHANNEL_REFUSED = 'could not open channel';
 export const SKIPPED: StreamResult = { exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, skipped: true, error: 'skipped: no time left' };
-/** An open standby not given its script within this long is closed, so it never holds a slot that what it waits for needs. */
+/**
+ * An open standby still without its script after this long is closed if a batch is waiting for a
+ * slot (what it waits for may be that batch); with no one waiting it stays, rather than make a
+ * slow host start its shell again.
+ */
 export const STANDBY_IDLE_MS = 2000;
 
 export interface ChannelHandlers {
@@ -80,6 +84,8 @@ export class StandbyChannel implements StandbyStream {
     private readonly onClosed: () => void,
     private readonly release: () => void,
     private readonly fresh: (script: string, opts: StreamOptions) => Promise<StreamResult>,
+    /** Whether a batch is waiting for a host or fleet slot. */
+    private readonly contended: () => boolean,
   ) {}
 
   /** The slots are granted: ask the host for the channel (unless it was given up meanwhile). */
@@ -89,7 +95,7 @@ export class StandbyChannel implements StandbyStream {
       stdin: this.stdin,
       onChannel: (c) => {
         this.channel = c;
-        if (!this.used) this.idle = setTimeout(() => this.cancel(), STANDBY_IDLE_MS);
+        if (!this.used) this.armIdle();
       },
       onStdout: (c) => this.sink?.onStdout(c),
       onStderr: (c) => this.sink?.onStderr(c),
@@ -122,6 +128,10 @@ export class StandbyChannel implements StandbyStream {
     this.used = true;
     this.stopIdle();
     this.endInput();
+  }
+
+  private armIdle(): void {
+    this.idle = setTimeout(() => { if (this.contended()) this.cancel(); else this.armIdle(); }, STANDBY_IDLE_MS);
   }
 
   private stopIdle(): void {

@@ -128,7 +128,7 @@ export class SshTransport implements Transport {
   /**
    * A channel opened now for a script sent later: `sh -s` waits on its stdin, so the batch that
    * needs it costs one round trip (the script out, the output back) instead of two (open, exec).
-   * It holds its host and fleet slots while it waits. `cancel()` if it is not needed.
+   * It holds its host and fleet slots while it waits (see STANDBY_IDLE_MS). `cancel()` if it is not needed.
    */
   standby(): StandbyStream {
     let release!: () => void;
@@ -138,6 +138,7 @@ export class SshTransport implements Transport {
       () => { this.open--; },
       () => release(),
       (script, opts) => this.stream(script, opts),
+      () => this.perHost.pendingCount > 0 || (this.limits.global?.pendingCount ?? 0) > 0,
     );
     const slot = () => { standby.begin(); return held; };
     void this.perHost(() => (this.limits.global ? this.limits.global(slot) : slot()));

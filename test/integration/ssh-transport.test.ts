@@ -192,7 +192,7 @@ describe('ssh standby channels: opened before the script is known', () => {
     } finally { t.close(); }
   });
 
-  it('frees its slot when cancelled, when left idle, and runs on a fresh channel if not open in time', async () => {
+  it('frees its slot when cancelled or when idle while a command waits for it, and runs on a fresh channel if not open in time', async () => {
     const t = await connectSsh(host(), { perHost: 1 });
     try {
       // Cancelled: the one slot is free again at once.
@@ -202,7 +202,16 @@ describe('ssh standby channels: opened before the script is known', () => {
       const started = Date.now();
       expect((await t.exec('echo next', { timeoutMs: 3000, maxBytes: 100, keep: 'head' })).stdout).toBe('next\n');
       expect(Date.now() - started).toBeLessThan(1500);
-      // Left idle: it closes itself (STANDBY_IDLE_MS) instead of holding the slot for ever.
+      // Left idle with no one waiting for the slot: it stays, and still takes its script.
+      const kept = t.standby();
+      await until(() => t.channelsOpen > 0);
+      await new Promise((r) => setTimeout(r, STANDBY_IDLE_MS + 300));
+      expect(t.channelsOpen).toBe(1);
+      const outKept: Buffer[] = [];
+      expect((await kept.stream('echo kept', opts(outKept))).exitCode).toBe(0);
+      expect(Buffer.concat(outKept).toString()).toBe('kept\n');
+      await until(() => t.channelsOpen === 0);
+      // Left idle while a command waits for its slot: it closes (STANDBY_IDLE_MS) and lets it run.
       const b = t.standby();
       await until(() => t.channelsOpen > 0);
       const waited = Date.now();
