@@ -26,6 +26,13 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
       const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
       await c.connect();
       try {
+        // A client just ended may still be saying goodbye: forced out then, its "terminating
+        // connection" error reaches no listener and fails the run. Wait (≤ 2 s) for them to go.
+        for (let i = 0; i < 40; i++) {
+          const r = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (r.rows[0]!.n === 0) break;
+          await new Promise((res) => setTimeout(res, 50));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await c.end();
