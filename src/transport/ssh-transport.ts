@@ -26,10 +26,22 @@ async function readKnownHosts(path: string): Promise<string> {
 /** Connects with a verified host key, or throws HostUnreachableError saying exactly why not. */
 export async function connectSsh(target: SshTarget, limits: ChannelLimits = {}): Promise<SshTransport> {
   const deadline = Date.now() + target.connectTimeoutMs;
-  const [auth, knownHostsText] = await Promise.all([resolveSshAuth(target), readKnownHosts(target.knownHostsPath)]);
+  // The TCP handshake (a round trip) overlaps reading the key and known_hosts; a problem with
+  // those is still the one reported, and the socket is then closed unused.
+  const connected = tcpConnect(target.address, target.port, target.connectTimeoutMs);
+  // Handled below once the credentials are read; refused before then is not an unhandled rejection.
+  connected.catch(() => {});
+  let auth: Awaited<ReturnType<typeof resolveSshAuth>>;
+  let knownHostsText: string;
+  try {
+    [auth, knownHostsText] = await Promise.all([resolveSshAuth(target), readKnownHosts(target.knownHostsPath)]);
+  } catch (err) {
+    connected.then((s) => s.destroy(), () => {});
+    throw err;
+  }
   const label = knownHostsName(target.address, target.port);
   const known = keysFor(knownHostsText, [label, knownHostsName(target.name, target.port)]);
-  const sock = await tcpConnect(target.address, target.port, target.connectTimeoutMs);
+  const sock = await connected;
   const ssh = new NodeSSH();
   let verdict: HostKeyVerdict | null = null;
   let remoteIdent: string | null = null;

@@ -10,6 +10,7 @@ import { connectSsh, type SshTransport } from '../../src/transport/ssh-transport
 import type { Transport } from '../../src/transport/transport.js';
 import { STANDBY_IDLE_MS } from '../../src/transport/ssh-channel.js';
 import { distantHost } from '../helpers/latency-proxy.js';
+import { freePort } from '../helpers/free-port.js';
 
 const lab = inject('lab');
 
@@ -64,6 +65,15 @@ describe('ssh connect failures', () => {
   it('refuses a host whose key is not in known_hosts at all (no trust on first use)', async () => {
     const host = { ...loadInventory(lab.inventoryPath).hosts.get('healthy')!, knownHostsPath: '/dev/null' };
     await expect(connectSsh(host)).rejects.toMatchObject({ reason: 'host_key_unknown', message: expect.stringMatching(/not in \/dev\/null.*SHA256:/) });
+  });
+
+  it('connects while it reads the credentials, yet names a credentials problem before a dead port', async () => {
+    // Nothing listens there a moment after freePort(); another process taking it would fail the first expectation loudly.
+    const host = { ...loadInventory(lab.inventoryPath).hosts.get('healthy')!, address: '127.0.0.1', port: await freePort() };
+    // Refused while the key is still being read: reported once, not an unhandled rejection.
+    await expect(connectSsh(host)).rejects.toMatchObject({ reason: 'refused' });
+    await expect(connectSsh({ ...host, privateKeyPath: '/nonexistent/key' })).rejects.toMatchObject({ reason: 'key_file' });
+    await expect(connectSsh({ ...host, knownHostsPath: '/nonexistent/known_hosts' })).rejects.toMatchObject({ reason: 'known_hosts_file' });
   });
 
   it('reports a rejected key as auth_failed', async () => {
