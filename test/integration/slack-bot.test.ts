@@ -162,7 +162,7 @@ describe('alert webhooks', () => {
   it('turns concurrent duplicate deliveries into one thread with the findings, then resolves it', async () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => webhook('/webhooks/alertmanager', alert('firing'))));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    // The findings reply is posted, then the parent is edited to name the cause: wait for both.
+    // Wait for the final state, the parent naming the cause and the reply with the findings.
     const parent = await fake.waitFor((f) => f.messages(ALERT_CHANNEL).find((m) => m.replies.some((r) => flat(r).includes('bad_deploy')) && flat(m).includes('bad_deploy')), 30_000);
     expect(flat(parent)).toContain('HighErrorRate');
     expect(flat(parent)).toContain('bad_deploy');
