@@ -81,8 +81,8 @@ export class StandbyChannel implements StandbyStream {
 
   constructor(
     private readonly open: (h: ChannelHandlers & { stdin: PassThrough }) => Promise<Exit>,
-    private readonly onClosed: () => void,
-    private readonly release: () => void,
+    /** The channel is gone, or was never asked for (`opened` false): its slots are free again. */
+    private readonly onEnd: (opened: boolean) => void,
     private readonly fresh: (script: string, opts: StreamOptions) => Promise<StreamResult>,
     /** Whether a batch is waiting for a host or fleet slot. */
     private readonly contended: () => boolean,
@@ -90,7 +90,7 @@ export class StandbyChannel implements StandbyStream {
 
   /** The slots are granted: ask the host for the channel (unless it was given up meanwhile). */
   begin(): void {
-    if (this.used) { this.release(); return; }
+    if (this.used) { this.onEnd(false); return; }
     this.ended = this.open({
       stdin: this.stdin,
       onChannel: (c) => {
@@ -102,13 +102,12 @@ export class StandbyChannel implements StandbyStream {
     }).catch((e: Error) => e);
     void this.ended.then(() => {
       this.stopIdle();
-      if (this.channel) this.onClosed();
-      this.release();
+      this.onEnd(this.channel !== null);
     });
   }
 
   stream(script: string, opts: StreamOptions): Promise<StreamResult> {
-    const ready = !this.used && this.channel !== null && this.ended !== null;
+    const ready = !this.used && this.channel !== null;
     this.used = true;
     this.stopIdle();
     if (!ready) { this.endInput(); return this.fresh(script, opts); }

@@ -6,7 +6,8 @@ import { authMethods, resolveSshAuth } from './ssh-auth.js';
 import { algorithmsForKeyTypes, keysFor, knownHostsName, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import { HostUnreachableError } from './ssh-errors.js';
 import { tcpConnect } from './tcp-connect.js';
-import { CHANNEL_REFUSED, SKIPPED, StandbyChannel, superviseChannel } from './ssh-channel.js';
+import type { PassThrough } from 'node:stream';
+import { CHANNEL_REFUSED, SKIPPED, StandbyChannel, superviseChannel, type ChannelHandlers } from './ssh-channel.js';
 import { execCapped, timeoutNow, type ChannelLimits, type StandbyStream, type StreamOptions, type StreamResult, type Transport, type ExecOptions, type ExecResult } from './transport.js';
 
 /** What a connection needs from an inventory host; values were validated at load. */
@@ -129,12 +130,15 @@ export class SshTransport implements Transport {
     const timeoutMs = timeoutNow(opts.timeoutMs);
     if (timeoutMs <= 0) return Promise.resolve(SKIPPED);
     if (!connection) return Promise.resolve({ exitCode: null, signal: null, durationMs: 0, timedOut: false, stoppedEarly: false, error: 'connection lost' });
-    return superviseChannel(opts, timeoutMs, (h) => this.ssh.execCommand(script, {
-      noTrim: true,
-      onChannel: (c) => { this.open++; h.onChannel(c); },
-      onStdout: h.onStdout,
-      onStderr: h.onStderr,
-    }), () => { this.open--; });
+    return superviseChannel(opts, timeoutMs, (h) => this.execOn(script, h), () => { this.open--; });
+  }
+
+  /** One channel running `command`, counted in `open` from when the host grants it. */
+  private execOn(command: string, h: ChannelHandlers, stdin?: PassThrough) {
+    return this.ssh.execCommand(command, {
+      noTrim: true, ...(stdin ? { stdin } : {}),
+      onChannel: (c) => { this.open++; h.onChannel(c); }, onStdout: h.onStdout, onStderr: h.onStderr,
+    });
   }
 
   /**
@@ -146,9 +150,8 @@ export class SshTransport implements Transport {
     let release!: () => void;
     const held = new Promise<void>((res) => { release = res; });
     const standby = new StandbyChannel(
-      (h) => this.ssh.execCommand('sh -s', { noTrim: true, stdin: h.stdin, onChannel: (c) => { this.open++; h.onChannel(c); }, onStdout: h.onStdout, onStderr: h.onStderr }),
-      () => { this.open--; },
-      () => release(),
+      (h) => this.execOn('sh -s', h, h.stdin),
+      (opened) => { if (opened) this.open--; release(); },
       (script, opts) => this.stream(script, opts),
       () => this.perHost.pendingCount > 0 || (this.limits.global?.pendingCount ?? 0) > 0,
     );
